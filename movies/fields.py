@@ -1,0 +1,40 @@
+"""Serializer fields that accept what the Flask-era clients send."""
+
+import math
+import re
+from datetime import UTC, datetime
+
+from rest_framework import serializers
+
+# 9999-12-31T23:59:59Z, the last second a Python date can hold.
+MAX_TIMESTAMP = 253_402_300_799
+NUMERIC = re.compile(r"\s*\d+(\.\d+)?\s*")
+
+
+class ReleaseDateField(serializers.DateField):
+    """An ISO 8601 date (`1999-09-15`), or a UNIX timestamp in seconds, read in UTC.
+
+    The Flask app took only timestamps (form field, parsed as a float). Negative timestamps
+    are refused: a film released before 1970 is given as an ISO date.
+    """
+
+    default_error_messages = {
+        "invalid": "Enter a date as YYYY-MM-DD or a UNIX timestamp in seconds.",
+        "timestamp_range": f"A timestamp must be between 0 and {MAX_TIMESTAMP} seconds.",
+    }
+
+    def to_internal_value(self, value):
+        if isinstance(value, bool):
+            self.fail("invalid")
+        if isinstance(value, str) and NUMERIC.fullmatch(value):
+            value = float(value)
+        if isinstance(value, int | float):
+            return self.date_from_timestamp(value)
+        return super().to_internal_value(value)
+
+    def date_from_timestamp(self, seconds):
+        if isinstance(seconds, float) and not math.isfinite(seconds):
+            self.fail("invalid")
+        if not 0 <= seconds <= MAX_TIMESTAMP:
+            self.fail("timestamp_range")
+        return datetime.fromtimestamp(seconds, tz=UTC).date()

@@ -1,0 +1,74 @@
+"""List filters for `GET /api/`: every unknown or malformed value is a 400, never ignored."""
+
+import django_filters
+from django import forms
+from django.db.models import F
+from django_filters.constants import EMPTY_VALUES
+
+from movies.models import Movie
+
+TRUE_VALUES = {"true": True, "1": True, "false": False, "0": False}
+
+
+class StrictBooleanField(forms.NullBooleanField):
+    """`true`/`false`/`1`/`0` in any case; anything else is an error, not "no filter"."""
+
+    widget = forms.Select(choices=[("", "Any"), ("true", "Yes"), ("false", "No")])
+
+    def to_python(self, value):
+        if value in (None, ""):
+            return None
+        try:
+            return TRUE_VALUES[str(value).lower()]
+        except KeyError:
+            raise forms.ValidationError(
+                "Enter true or false (or 1 or 0).", code="invalid"
+            ) from None
+
+    def validate(self, value):
+        pass
+
+
+class StrictBooleanFilter(django_filters.BooleanFilter):
+    field_class = StrictBooleanField
+
+
+class StableOrderingFilter(django_filters.OrderingFilter):
+    """Orders by the chosen fields, then by id, so that pages never overlap or skip.
+
+    Films never watched sort after the watched ones in both directions, on every backend.
+    """
+
+    def get_ordering_value(self, param):
+        descending = param.startswith("-")
+        field = self.param_map[param.lstrip("-")]
+        if field == "watched_at":
+            expression = F(field)
+            return (
+                expression.desc(nulls_last=True) if descending else expression.asc(nulls_last=True)
+            )
+        return super().get_ordering_value(param)
+
+    def filter(self, qs, value):
+        if value in EMPTY_VALUES:
+            return qs
+        ordering = [self.get_ordering_value(param) for param in value]
+        if not any(param.lstrip("-") == "id" for param in value):
+            ordering.append("id")
+        return qs.order_by(*ordering)
+
+
+class MovieFilter(django_filters.FilterSet):
+    is_watched = StrictBooleanFilter(help_text="true or false (1 or 0 accepted)")
+    search = django_filters.CharFilter(
+        field_name="title", lookup_expr="icontains", help_text="Case-insensitive title match"
+    )
+    ordering = StableOrderingFilter(
+        fields=["id", "title", "release_date", "watched_at"],
+        help_text="Sort by id, title, release_date or watched_at; prefix - for descending; "
+        "comma-separate several.",
+    )
+
+    class Meta:
+        model = Movie
+        fields = ["is_watched", "search"]

@@ -1,0 +1,23 @@
+"""OpenAPI descriptions that drf-spectacular cannot infer from the code."""
+
+from drf_spectacular.extensions import OpenApiSerializerFieldExtension
+from drf_spectacular.plumbing import build_basic_type
+from drf_spectacular.types import OpenApiTypes
+
+from movies.fields import MAX_TIMESTAMP
+
+
+class ReleaseDateFieldExtension(OpenApiSerializerFieldExtension):
+    target_class = "movies.fields.ReleaseDateField"
+
+    def map_serializer_field(self, auto_schema, direction):
+        iso_date = build_basic_type(OpenApiTypes.DATE)
+        if direction == "response":
+            return iso_date
+        timestamp = {
+            "type": "number",
+            "minimum": 0,
+            "maximum": MAX_TIMESTAMP,
+            "description": "UNIX timestamp in seconds, read in UTC",
+        }
+        return {"oneOf": [iso_date, timestamp]}

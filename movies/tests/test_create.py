@@ -1,0 +1,193 @@
+import json
+from http import HTTPStatus
+
+import pytest
+from django.urls import reverse
+
+from movies.models import Movie
+
+pytestmark = pytest.mark.django_db
+
+URL = "movie-list"
+
+
+@pytest.mark.parametrize("content_format", ["json", "multipart"])
+def test_create_accepts_json_and_multipart(token_client, content_format):
+    response = token_client.post(
+        reverse(URL), {"title": "Inception", "release_date": "2010-07-16"}, format=content_format
+    )
+
+    assert response.status_code == HTTPStatus.CREATED
+    assert response.json()["title"] == "Inception"
+    assert Movie.objects.get().release_date.isoformat() == "2010-07-16"
+
+
+def test_create_accepts_form_encoded(token_client):
+    response = token_client.post(
+        reverse(URL),
+        "title=Inception&release_date=2010-07-16",
+        content_type="application/x-www-form-urlencoded",
+    )
+
+    assert response.status_code == HTTPStatus.CREATED
+    assert Movie.objects.get().title == "Inception"
+
+
+def test_create_answers_the_movie_with_its_location(token_client):
+    response = token_client.post(
+        reverse(URL), {"title": "Inception", "release_date": "2010-07-16"}, format="json"
+    )
+
+    movie = Movie.objects.get()
+    assert response.json() == {
+        "id": movie.id,
+        "title": "Inception",
+        "release_date": "2010-07-16",
+        "is_watched": False,
+        "watched_at": None,
+    }
+
+
+@pytest.mark.parametrize(
+    ("release_date", "expected"),
+    [
+        (937353600, "1999-09-15"),  # an integer timestamp
+        (937353600.5, "1999-09-15"),  # a float, as the Flask app parsed it
+        ("937353600", "1999-09-15"),  # a numeric string, as forms send it
+        (937439999, "1999-09-15"),  # 23:59:59 UTC: the date is read in UTC
+        (0, "1970-01-01"),
+        ("1999-09-15", "1999-09-15"),
+    ],
+)
+def test_release_date_as_iso_date_or_unix_timestamp(token_client, release_date, expected):
+    response = token_client.post(
+        reverse(URL), {"title": "Fight Club", "release_date": release_date}, format="json"
+    )
+
+    assert response.status_code == HTTPStatus.CREATED
+    assert response.json()["release_date"] == expected
+    assert Movie.objects.get().release_date.isoformat() == expected
+
+
+@pytest.mark.parametrize(
+    "release_date",
+    ["1999-02-30", "yesterday", "", -1, 10**20, 1e300, True, "1999-09-15T10:00:00", "1e9"],
+)
+def test_invalid_release_date_is_rejected(token_client, release_date):
+    response = token_client.post(
+        reverse(URL), {"title": "Fight Club", "release_date": release_date}, format="json"
+    )
+
+    assert response.status_code == HTTPStatus.BAD_REQUEST
+    assert response.json()["release_date"][0]
+    assert not Movie.objects.exists()
+
+
+def test_non_finite_timestamp_is_rejected(token_client):
+    response = token_client.post(
+        reverse(URL),
+        '{"title": "Fight Club", "release_date": NaN}',
+        content_type="application/json",
+    )
+
+    assert response.status_code == HTTPStatus.BAD_REQUEST
+    assert "detail" in response.json()
+    assert not Movie.objects.exists()
+
+
+def test_title_is_trimmed(token_client):
+    response = token_client.post(
+        reverse(URL), {"title": "  Inception \n", "release_date": "2010-07-16"}, format="json"
+    )
+
+    assert response.status_code == HTTPStatus.CREATED
+    assert Movie.objects.get().title == "Inception"
+
+
+@pytest.mark.parametrize(
+    ("title", "message"),
+    [
+        ("", "This field may not be blank."),
+        ("   ", "This field may not be blank."),
+        ("x" * 129, "Ensure this field has no more than 128 characters."),
+        ("nul\x00byte", "Null characters are not allowed."),
+    ],
+)
+def test_invalid_title_is_rejected(token_client, title, message):
+    response = token_client.post(
+        reverse(URL), {"title": title, "release_date": "2010-07-16"}, format="json"
+    )
+
+    assert response.status_code == HTTPStatus.BAD_REQUEST
+    assert response.json() == {"title": [message]}
+    assert not Movie.objects.exists()
+
+
+def test_title_of_128_characters_is_accepted(token_client):
+    response = token_client.post(
+        reverse(URL), {"title": "x" * 128, "release_date": "2010-07-16"}, format="json"
+    )
+
+    assert response.status_code == HTTPStatus.CREATED
+    assert Movie.objects.get().title == "x" * 128
+
+
+def test_missing_fields_get_a_message_each(token_client):
+    response = token_client.post(reverse(URL), {}, format="json")
+
+    assert response.status_code == HTTPStatus.BAD_REQUEST
+    assert response.json() == {
+        "title": ["This field is required."],
+        "release_date": ["This field is required."],
+    }
+    assert not Movie.objects.exists()
+
+
+def test_watched_state_sent_on_create_is_ignored(token_client):
+    response = token_client.post(
+        reverse(URL),
+        {
+            "title": "Inception",
+            "release_date": "2010-07-16",
+            "is_watched": True,
+            "watched_at": "2020-01-01T00:00:00Z",
+        },
+        format="json",
+    )
+
+    assert response.status_code == HTTPStatus.CREATED
+    movie = Movie.objects.get()
+    assert (movie.is_watched, movie.watched_at) == (False, None)
+
+
+def test_malformed_json_is_rejected(token_client):
+    response = token_client.post(
+        reverse(URL), '{"title": "Inception",', content_type="application/json"
+    )
+
+    assert response.status_code == HTTPStatus.BAD_REQUEST
+    assert response.json()["detail"].startswith("JSON parse error")
+    assert not Movie.objects.exists()
+
+
+def test_unsupported_content_type_is_a_415(token_client):
+    response = token_client.post(
+        reverse(URL), "<movie/>", content_type="application/xml"
+    )
+
+    assert response.status_code == HTTPStatus.UNSUPPORTED_MEDIA_TYPE
+    assert "application/xml" in response.json()["detail"]
+    assert not Movie.objects.exists()
+
+
+def test_unicode_titles_round_trip_exactly(token_client):
+    title = "Amélie 🎬 فيلم"
+
+    created = token_client.post(
+        reverse(URL), {"title": title, "release_date": "2001-04-25"}, format="json"
+    )
+    fetched = token_client.get(reverse("movie-detail", args=[created.json()["id"]]))
+
+    assert fetched.json()["title"] == title
+    assert json.loads(fetched.content)["title"] == title
+    assert Movie.objects.get().title == title

@@ -1,0 +1,143 @@
+from datetime import date
+from http import HTTPStatus
+
+import pytest
+from django.urls import reverse
+
+from movies.models import Movie
+from movies.tests.factories import make_movie, movie_rows
+
+pytestmark = pytest.mark.django_db
+
+
+def detail(movie_id):
+    return reverse("movie-detail", args=[movie_id])
+
+
+def test_retrieve_takes_one_query(anon_client, django_assert_num_queries):
+    movie = make_movie("Inception", date(2010, 7, 16))
+
+    with django_assert_num_queries(1):
+        response = anon_client.get(detail(movie.id))
+
+    assert response.json()["title"] == "Inception"
+
+
+def test_put_replaces_title_and_release_date(token_client):
+    movie = make_movie("Incepshun", date(2010, 1, 1))
+
+    response = token_client.put(
+        detail(movie.id), {"title": "Inception", "release_date": "2010-07-16"}, format="json"
+    )
+
+    assert response.status_code == HTTPStatus.OK
+    assert response.json()["title"] == "Inception"
+    movie.refresh_from_db()
+    assert (movie.title, movie.release_date) == ("Inception", date(2010, 7, 16))
+
+
+def test_put_without_every_field_is_rejected(token_client):
+    movie = make_movie("Inception")
+    before = movie_rows()
+
+    response = token_client.put(detail(movie.id), {"title": "Other"}, format="json")
+
+    assert response.status_code == HTTPStatus.BAD_REQUEST
+    assert response.json() == {"release_date": ["This field is required."]}
+    assert movie_rows() == before
+
+
+def test_patch_changes_only_the_given_field(token_client):
+    movie = make_movie("Inception", date(2010, 7, 16), watched=True)
+    watched_at = movie.watched_at
+
+    response = token_client.patch(detail(movie.id), {"release_date": "2010-07-08"}, format="json")
+
+    assert response.status_code == HTTPStatus.OK
+    movie.refresh_from_db()
+    assert (movie.title, movie.release_date) == ("Inception", date(2010, 7, 8))
+    assert (movie.is_watched, movie.watched_at) == (True, watched_at)
+
+
+def test_patch_cannot_change_the_watched_state(token_client):
+    movie = make_movie("Inception")
+
+    response = token_client.patch(
+        detail(movie.id), {"is_watched": True, "watched_at": "2020-01-01T00:00:00Z"}, format="json"
+    )
+
+    assert response.status_code == HTTPStatus.OK
+    movie.refresh_from_db()
+    assert (movie.is_watched, movie.watched_at) == (False, None)
+
+
+def test_patch_with_an_invalid_title_changes_nothing(token_client):
+    movie = make_movie("Inception")
+    before = movie_rows()
+
+    response = token_client.patch(detail(movie.id), {"title": ""}, format="json")
+
+    assert response.status_code == HTTPStatus.BAD_REQUEST
+    assert response.json() == {"title": ["This field may not be blank."]}
+    assert movie_rows() == before
+
+
+def test_delete_removes_the_film(token_client):
+    kept, deleted = make_movie("Kept"), make_movie("Deleted")
+
+    response = token_client.delete(detail(deleted.id))
+
+    assert response.json() == {"detail": "Movie has been successfully deleted."}
+    assert list(Movie.objects.values_list("id", flat=True)) == [kept.id]
+
+
+def test_delete_of_an_unknown_film_is_a_404(token_client):
+    make_movie()
+    before = movie_rows()
+
+    response = token_client.delete(detail(999))
+
+    assert response.status_code == HTTPStatus.NOT_FOUND
+    assert "detail" in response.json()
+    assert movie_rows() == before
+
+
+@pytest.mark.parametrize(
+    "path", ["/api/abc/", "/api/1.5/", "/api/-1/", "/api/99999999999999999999/", "/api/%00/"]
+)
+def test_ids_that_are_not_valid_numbers_are_a_json_404(anon_client, path):
+    make_movie()
+
+    response = anon_client.get(path)
+
+    assert response.status_code == HTTPStatus.NOT_FOUND
+    assert response["Content-Type"] == "application/json"
+    assert response.json()["detail"]
+
+
+@pytest.mark.parametrize(
+    ("url_name", "method", "allowed"),
+    [
+        ("movie-detail", "post", {"GET", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"}),
+        ("movie-watch", "get", {"POST", "OPTIONS"}),
+        ("movie-watch", "delete", {"POST", "OPTIONS"}),
+    ],
+)
+def test_unsupported_method_is_a_405_with_allow(token_client, url_name, method, allowed):
+    movie = make_movie()
+    before = movie_rows()
+
+    response = getattr(token_client, method)(reverse(url_name, args=[movie.id]))
+
+    assert response.status_code == HTTPStatus.METHOD_NOT_ALLOWED
+    assert {m.strip() for m in response["Allow"].split(",")} == allowed
+    assert response.json()["detail"] == f'Method "{method.upper()}" not allowed.'
+    assert movie_rows() == before
+
+
+def test_unsupported_method_on_the_list_is_a_405(token_client):
+    response = token_client.delete(reverse("movie-list"))
+
+    assert response.status_code == HTTPStatus.METHOD_NOT_ALLOWED
+    assert "POST" in response["Allow"]
+    assert response.json() == {"detail": 'Method "DELETE" not allowed.'}

@@ -1,0 +1,110 @@
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    extend_schema,
+    extend_schema_view,
+    inline_serializer,
+)
+from rest_framework import serializers, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.exceptions import APIException, NotFound
+from rest_framework.response import Response
+
+from movies.filters import MovieFilter
+from movies.models import Movie, MovieQuerySet
+from movies.serializers import MovieSerializer
+
+DELETED = "Movie has been successfully deleted."
+ALREADY_WATCHED = "Movie has already been watched."
+NOT_WATCHED = "Movie has not been watched."
+MISSING_FIELDS = "Please provide the title and release_date."
+
+Detail = inline_serializer("Detail", {"detail": serializers.CharField()})
+LINK_HEADER = OpenApiParameter(
+    "Link",
+    OpenApiTypes.STR,
+    location=OpenApiParameter.HEADER,
+    response=[200],
+    description='RFC 8288 links to the neighbouring pages: rel="next" and rel="prev".',
+)
+LEGACY_WATCH_SCHEMA = {
+    "summary": "Mark a film watched (Flask-era route; GET needs a token)",
+    "request": None,
+    "responses": {200: MovieSerializer, 400: Detail},
+    "deprecated": True,
+}
+
+
+class WatchStateUnchanged(APIException):
+    status_code = status.HTTP_400_BAD_REQUEST
+    default_code = "watch_state_unchanged"
+
+
+@extend_schema_view(
+    list=extend_schema(summary="List films, a page at a time", parameters=[LINK_HEADER]),
+    create=extend_schema(summary="Add a film"),
+    retrieve=extend_schema(summary="Get one film"),
+    update=extend_schema(summary="Replace a film's title and release date"),
+    partial_update=extend_schema(summary="Change a film's title or release date"),
+    destroy=extend_schema(summary="Delete a film", responses={200: Detail}),
+)
+class MovieViewSet(viewsets.ModelViewSet):
+    """Films on the watchlist.
+
+    Reads are public; writes need a signed-in user (token or session).
+    - `GET /api/` lists films (filters: is_watched, search, ordering; paginated).
+    - `POST /api/` (or the Flask-era `POST /api/create/`) adds one.
+    - `GET|PUT|PATCH|DELETE /api/<id>/` reads, edits, deletes one.
+    - `POST /api/<id>/watch/` and `/unwatch/` change its watched state; a repeat is a 400.
+    - `GET|POST /api/watch/<id>/` is the Flask-era watch route (GET needs a token).
+    """
+
+    queryset = Movie.objects.all()
+    serializer_class = MovieSerializer
+    filterset_class = MovieFilter
+    lookup_value_regex = "[0-9]+"
+
+    def destroy(self, request, *args, **kwargs):
+        self.get_object().delete()
+        return Response({"detail": DELETED})
+
+    @extend_schema(summary="Add a film (Flask-era alias of POST /api/)", deprecated=True)
+    @action(detail=False, methods=["post"], url_path="create", url_name="create-legacy")
+    def create_legacy(self, request):
+        missing = [name for name in ("title", "release_date") if name not in request.data]
+        if missing:
+            # Flask clients read `detail`; the per-field messages stand beside it.
+            errors = {name: ["This field is required."] for name in missing}
+            return Response({"detail": MISSING_FIELDS, **errors}, status.HTTP_400_BAD_REQUEST)
+        return self.create(request)
+
+    @extend_schema(
+        summary="Mark a film watched", request=None, responses={200: MovieSerializer, 400: Detail}
+    )
+    @action(detail=True, methods=["post"])
+    def watch(self, request, pk=None):
+        return self.change_watch_state(MovieQuerySet.mark_watched, ALREADY_WATCHED)
+
+    @extend_schema(
+        summary="Mark a film unwatched",
+        request=None,
+        responses={200: MovieSerializer, 400: Detail},
+    )
+    @action(detail=True, methods=["post"])
+    def unwatch(self, request, pk=None):
+        return self.change_watch_state(MovieQuerySet.mark_unwatched, NOT_WATCHED)
+
+    @extend_schema(methods=["GET"], operation_id="api_watch_legacy_get", **LEGACY_WATCH_SCHEMA)
+    @extend_schema(methods=["POST"], operation_id="api_watch_legacy_post", **LEGACY_WATCH_SCHEMA)
+    def legacy_watch(self, request, pk=None):
+        return self.watch(request, pk)
+
+    def change_watch_state(self, change, refusal):
+        film = self.get_queryset().filter(pk=self.kwargs["pk"])
+        # One conditional UPDATE decides; only a refusal costs a second query to tell
+        # "no such film" (404) from "already in that state" (400).
+        if not change(film):
+            if not film.exists():
+                raise NotFound()
+            raise WatchStateUnchanged(refusal)
+        return Response(self.get_serializer(self.get_object()).data)

@@ -1,0 +1,36 @@
+"""gunicorn settings, read by `gunicorn -c watchlist/gunicorn.conf.py watchlist.wsgi`.
+
+Values come from the environment so that a container platform can tune them.
+"""
+
+import multiprocessing
+import os
+
+# Container platforms say where to listen in PORT.
+bind = f"0.0.0.0:{os.environ.get('PORT', '8000')}"
+
+# Threaded workers keep client connections alive (sync workers close each one) and overlap
+# database waits; one process per core keeps CPU-bound work parallel.
+worker_class = "gthread"
+workers = int(os.environ.get("WEB_CONCURRENCY", multiprocessing.cpu_count()))
+threads = int(os.environ.get("GUNICORN_THREADS", "4"))
+keepalive = 5
+
+# The heartbeat file lives in memory: a slow or read-only disk must not stall workers.
+SHM = "/dev/shm"  # noqa: S108 - a RAM-backed directory, not a shared temp file
+worker_tmp_dir = SHM if os.path.isdir(SHM) else None
+
+timeout = int(os.environ.get("GUNICORN_TIMEOUT", "30"))
+# On SIGTERM, in-flight requests get this long to finish before workers are killed.
+graceful_timeout = int(os.environ.get("GUNICORN_GRACEFUL_TIMEOUT", "25"))
+
+# Recycle workers now and then so a slow leak cannot grow without bound.
+max_requests = 10_000
+max_requests_jitter = 1_000
+
+accesslog = "-"
+errorlog = "-"
+loglevel = os.environ.get("GUNICORN_LOG_LEVEL", "info")
+
+# Trust X-Forwarded-* only from the given proxy addresses (comma-separated).
+forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1,::1")

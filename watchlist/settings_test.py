@@ -1,0 +1,18 @@
+"""Test settings: the production module with a throwaway key, fast hashing and plain HTTP."""
+
+import os
+import secrets
+
+os.environ.setdefault("DJANGO_SECRET_KEY", secrets.token_urlsafe(50))
+os.environ.setdefault("DJANGO_HTTPS", "0")
+
+from watchlist.settings import *  # noqa: F403
+
+# Hashing a password the production way takes ~0.3 s; tests create many users.
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+# Tests render pages without running collectstatic first.
+STORAGES = {
+    **STORAGES,  # noqa: F405
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}

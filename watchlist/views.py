@@ -1,0 +1,59 @@
+"""Project-wide views: the API information at `/` and JSON error pages under `/api/`."""
+
+from django.http import JsonResponse
+from django.urls import reverse
+from django.views import defaults
+from drf_spectacular.utils import extend_schema, inline_serializer
+from rest_framework import serializers
+from rest_framework.decorators import api_view, authentication_classes, permission_classes
+from rest_framework.permissions import AllowAny
+from rest_framework.response import Response
+
+API_PREFIX = "/api/"
+
+
+@extend_schema(
+    summary="API information",
+    responses=inline_serializer(
+        "ApiInfo",
+        {
+            "name": serializers.CharField(),
+            "description": serializers.CharField(),
+            "version": serializers.FloatField(),
+            "links": serializers.DictField(child=serializers.URLField()),
+        },
+    ),
+)
+@api_view(["GET"])
+@authentication_classes([])
+@permission_classes([AllowAny])
+def api_info(request):
+    """The Flask app's `GET /` keys (`name`, `description`, `version`), plus where to go next."""
+    links = {
+        "api": reverse("movie-list"),
+        "schema": reverse("schema"),
+        "docs": reverse("swagger-ui"),
+        "admin": reverse("admin:index"),
+    }
+    return Response(
+        {
+            "name": "watchlist",
+            "description": "a simple app for tracking the movies you want to watch",
+            # A number, as the Flask app answered; 1.2 is its API plus compatible additions.
+            "version": 1.2,
+            "links": {name: request.build_absolute_uri(path) for name, path in links.items()},
+        }
+    )
+
+
+def not_found(request, exception):
+    if request.path.startswith(API_PREFIX):
+        return JsonResponse({"detail": "Not found."}, status=404)
+    return defaults.page_not_found(request, exception)
+
+
+def server_error(request):
+    # Logged with its traceback by django.request; the client sees no detail.
+    if request.path.startswith(API_PREFIX):
+        return JsonResponse({"detail": "Internal server error."}, status=500)
+    return defaults.server_error(request)
