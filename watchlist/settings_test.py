@@ -16,3 +16,6 @@ STORAGES = {
     **STORAGES,  # noqa: F405
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
+# Serve static files from the apps without collectstatic (the server test checks the real way).
+WHITENOISE_USE_FINDERS = True
+WHITENOISE_AUTOREFRESH = True

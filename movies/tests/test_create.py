@@ -83,6 +83,20 @@ def test_invalid_release_date_is_rejected(token_client, release_date):
     assert not Movie.objects.exists()
 
 
+def test_timestamp_that_overflows_to_infinity_is_rejected(token_client):
+    response = token_client.post(
+        reverse(URL),
+        '{"title": "Fight Club", "release_date": 1e400}',
+        content_type="application/json",
+    )
+
+    assert response.status_code == HTTPStatus.BAD_REQUEST
+    assert response.json() == {
+        "release_date": ["Enter a date as YYYY-MM-DD or a UNIX timestamp in seconds."]
+    }
+    assert not Movie.objects.exists()
+
+
 def test_non_finite_timestamp_is_rejected(token_client):
     response = token_client.post(
         reverse(URL),
@@ -171,9 +185,7 @@ def test_malformed_json_is_rejected(token_client):
 
 
 def test_unsupported_content_type_is_a_415(token_client):
-    response = token_client.post(
-        reverse(URL), "<movie/>", content_type="application/xml"
-    )
+    response = token_client.post(reverse(URL), "<movie/>", content_type="application/xml")
 
     assert response.status_code == HTTPStatus.UNSUPPORTED_MEDIA_TYPE
     assert "application/xml" in response.json()["detail"]
