@@ -100,7 +100,8 @@ def test_mark_watched_action_sets_watched_at(admin_client):
     chosen.refresh_from_db()
     already.refresh_from_db()
     untouched.refresh_from_db()
-    assert chosen.is_watched and chosen.watched_at is not None
+    assert chosen.is_watched
+    assert chosen.watched_at is not None
     assert already.watched_at == first_watch
     assert not untouched.is_watched
 

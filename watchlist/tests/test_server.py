@@ -155,7 +155,7 @@ def test_unknown_api_url_is_json_with_debug_off(server):
 
 
 def test_sigterm_stops_the_server_cleanly(server):
-    base, process = server
+    _base, process = server
     process.send_signal(signal.SIGTERM)
 
     assert process.wait(timeout=30) == 0
