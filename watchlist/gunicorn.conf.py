@@ -34,3 +34,7 @@ loglevel = os.environ.get("GUNICORN_LOG_LEVEL", "info")
 
 # Trust X-Forwarded-* only from the given proxy addresses (comma-separated).
 forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1,::1")
+
+# No runtime control socket: it would be written to $HOME (read-only in a container), and
+# two servers on one machine would fight over its fixed path.
+control_socket_disable = True

@@ -244,3 +244,13 @@ def test_list_page_takes_one_query_whatever_the_table_size(
         response = anon_client.get(LIST, {"search": "film", "ordering": "-title"})
 
     assert len(response.json()) == min(films, LinkHeaderPagination.page_size)
+
+
+@pytest.mark.parametrize("param", ["search", "ordering", "is_watched"])
+def test_nul_byte_in_a_query_parameter_is_a_400(anon_client, param):
+    make_movie()
+
+    response = anon_client.get(LIST, {param: "a\x00b"})
+
+    assert response.status_code == HTTPStatus.BAD_REQUEST
+    assert response.json()[param]
