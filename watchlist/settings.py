@@ -186,6 +186,7 @@ REST_FRAMEWORK = {
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_PAGINATION_CLASS": "movies.pagination.LinkHeaderPagination",
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "EXCEPTION_HANDLER": "watchlist.exceptions.api_exception_handler",
 }
 
 SPECTACULAR_SETTINGS = {

@@ -1,0 +1,29 @@
+"""API error answers beyond DRF's own: a database outage is a 503 to retry, not a 500."""
+
+import logging
+
+from django.db import InterfaceError, OperationalError
+from rest_framework import status
+from rest_framework.exceptions import APIException
+from rest_framework.views import exception_handler
+
+logger = logging.getLogger(__name__)
+
+RETRY_AFTER_SECONDS = 5
+
+
+class DatabaseUnavailable(APIException):
+    status_code = status.HTTP_503_SERVICE_UNAVAILABLE
+    default_detail = "The database is unavailable; try again shortly."
+    default_code = "database_unavailable"
+
+
+def api_exception_handler(exc, context):
+    if isinstance(exc, OperationalError | InterfaceError):
+        # A restart or failover of the database: the connection is dropped and the next
+        # request reconnects (CONN_HEALTH_CHECKS), so the client should simply retry.
+        logger.warning("Database unavailable: %s", exc)
+        response = exception_handler(DatabaseUnavailable(), context)
+        response["Retry-After"] = str(RETRY_AFTER_SECONDS)
+        return response
+    return exception_handler(exc, context)

@@ -1,0 +1,210 @@
+"""Real servers for tests: gunicorn with the shipped config on loopback, on its own database.
+
+Used by the server, load and fault tests. Everything here listens on 127.0.0.1 only and
+is stopped by the test that started it.
+"""
+
+import contextlib
+import json
+import os
+import secrets
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+import uuid
+from http import HTTPStatus
+from http.client import HTTPConnection, HTTPException
+from pathlib import Path
+
+import psycopg
+from django.conf import settings
+
+BASE_DIR = Path(__file__).resolve().parents[2]
+
+
+def free_port():
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def fetch(url, headers=None):
+    """GET a URL: (status, headers, body), whatever the status."""
+    request = urllib.request.Request(url, headers=headers or {})
+    try:
+        with urllib.request.urlopen(request, timeout=10) as response:
+            return response.status, response.headers, response.read()
+    except urllib.error.HTTPError as error:
+        return error.code, error.headers, error.read()
+
+
+def server_env(database_url, tmp_path, **extra):
+    """Production settings (debug off) with a fresh key, on the given database."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "DATABASE_"))}
+    env.update(
+        DJANGO_SETTINGS_MODULE="watchlist.settings",
+        DJANGO_SECRET_KEY=secrets.token_urlsafe(50),
+        DJANGO_HTTPS="0",
+        DJANGO_STATIC_ROOT=str(tmp_path / "static"),
+        WATCHLIST_DATA_DIR=str(tmp_path / "data"),
+        DATABASE_URL=database_url,
+        **extra,
+    )
+    return env
+
+
+def manage(env, *args, timeout=120):
+    return subprocess.run(
+        [sys.executable, "manage.py", *args],
+        cwd=BASE_DIR,
+        env=env,
+        check=True,
+        timeout=timeout,
+        capture_output=True,
+        text=True,
+    ).stdout
+
+
+def create_api_user(env, username="loadtester"):
+    """A user and its token in the server's database; returns the token key."""
+    code = (
+        "from django.contrib.auth import get_user_model;"
+        "from rest_framework.authtoken.models import Token;"
+        f"u = get_user_model().objects.create_user({username!r});"
+        "print(Token.objects.create(user=u).key)"
+    )
+    return manage(env, "shell", "--verbosity", "0", "-c", code).strip().splitlines()[-1]
+
+
+class Gunicorn:
+    """One gunicorn master with the project's config, bound to a free loopback port."""
+
+    def __init__(self, env, log_path, workers=2):
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.log_path = log_path
+        self.log = log_path.open("w")
+        self.process = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "gunicorn",
+                "-c",
+                "watchlist/gunicorn.conf.py",
+                "--bind",
+                f"127.0.0.1:{self.port}",
+                "--workers",
+                str(workers),
+                "watchlist.wsgi",
+            ],
+            cwd=BASE_DIR,
+            env=env,
+            stdout=self.log,
+            stderr=subprocess.STDOUT,
+        )
+        self.wait_until_live()
+
+    def wait_until_live(self, seconds=30):
+        deadline = time.monotonic() + seconds
+        while True:
+            with contextlib.suppress(OSError):
+                if fetch(f"{self.url}/healthz")[0] == HTTPStatus.OK:
+                    return
+            assert self.process.poll() is None, self.log_path.read_text()
+            assert time.monotonic() < deadline, f"gunicorn not live in {seconds} s"
+            time.sleep(0.2)
+
+    def worker_pids(self):
+        children = Path(f"/proc/{self.process.pid}/task/{self.process.pid}/children")
+        return [int(pid) for pid in children.read_text().split()]
+
+    def stop(self):
+        if self.process.poll() is None:
+            self.process.terminate()
+            self.process.wait(timeout=30)
+        self.log.close()
+        return self.process.returncode
+
+
+class ApiClient:
+    """A keep-alive HTTP client for one thread: (status, parsed JSON or None) per call."""
+
+    def __init__(self, base_url, token=None, timeout=15):
+        self.host, self.port = base_url.removeprefix("http://").split(":")
+        self.timeout = timeout
+        self.headers = {"Authorization": f"Token {token}"} if token else {}
+        self.connection = None
+
+    def request(self, method, path, body=None):
+        if self.connection is None:
+            self.connection = HTTPConnection(self.host, int(self.port), timeout=self.timeout)
+        headers = dict(self.headers)
+        payload = None
+        if body is not None:
+            payload = json.dumps(body)
+            headers["Content-Type"] = "application/json"
+        try:
+            self.connection.request(method, path, payload, headers)
+            response = self.connection.getresponse()
+            raw = response.read()
+        except (OSError, HTTPException):
+            self.connection.close()
+            self.connection = None
+            raise
+        content_type = response.getheader("Content-Type", "")
+        data = json.loads(raw) if raw and content_type.startswith("application/json") else None
+        return response.status, data, response
+
+    def all_movies(self):
+        movies, page = [], 1
+        while True:
+            status, data, _ = self.request("GET", f"/api/?page_size=1000&page={page}")
+            if status == HTTPStatus.NOT_FOUND:
+                return movies
+            assert status == HTTPStatus.OK, (status, data)
+            movies.extend(data)
+            if len(data) < 1000:
+                return movies
+            page += 1
+
+
+def fresh_database_url(tmp_path, backend=None):
+    """A new, empty database: on the backend the suite runs on unless `backend` is given.
+
+    Returns (url, cleanup or None). PostgreSQL databases are created on the suite's server,
+    or in the SQLite pass on POSTGRES_URL's server (default: the local one).
+    """
+    database = settings.DATABASES["default"]
+    on_postgres = database["ENGINE"] == "django.db.backends.postgresql"
+    backend = backend or ("postgres" if on_postgres else "sqlite")
+    if backend == "sqlite":
+        return f"sqlite:///{tmp_path / f'live-{uuid.uuid4().hex[:8]}.sqlite3'}", None
+    if on_postgres:
+        server = postgres_url(database, "postgres")
+    else:
+        server = os.environ.get("POSTGRES_URL", "postgres://postgres@127.0.0.1:5432/postgres")
+        server = server.rsplit("/", 1)[0] + "/postgres"
+    name = f"watchlist_live_{uuid.uuid4().hex[:12]}"
+    with psycopg.connect(server, autocommit=True) as connection:
+        connection.execute(f'CREATE DATABASE "{name}"')
+    return server.rsplit("/", 1)[0] + f"/{name}", lambda: drop_postgres_database(server, name)
+
+
+def postgres_url(database, name):
+    credentials = database["USER"] + (f":{database['PASSWORD']}" if database["PASSWORD"] else "")
+    return f"postgres://{credentials}@{database['HOST']}:{database['PORT'] or 5432}/{name}"
+
+
+def drop_postgres_database(server, name):
+    with psycopg.connect(server, autocommit=True) as connection:
+        connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def postgres_binaries():
+    """The directory of Debian's PostgreSQL server binaries, or None."""
+    found = sorted(Path("/usr/lib/postgresql").glob("*/bin/pg_ctl"))
+    return found[-1].parent if found and shutil.which("runuser") else None

@@ -1,0 +1,422 @@
+"""Real gunicorn servers under concurrent load, and faults in the middle of it.
+
+Each test starts its own servers on loopback, on a new database of the backend the suite
+runs on (a SQLite file, or a new PostgreSQL database), sends a bounded number of requests
+from a few client threads, and then compares the database with what the answers promised.
+"""
+
+import os
+import random
+import signal
+import subprocess
+import tempfile
+import threading
+import time
+from collections import Counter
+from concurrent.futures import ThreadPoolExecutor
+from http import HTTPStatus
+from http.client import HTTPException
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+
+from watchlist.tests.live import (
+    ApiClient,
+    Gunicorn,
+    create_api_user,
+    free_port,
+    fresh_database_url,
+    manage,
+    postgres_binaries,
+    server_env,
+)
+
+ON_POSTGRES = settings.DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql"
+THREADS = 8
+DEADLINE_SECONDS = 60  # every load loop also stops at this wall-clock bound
+
+
+@pytest.fixture
+def live_database(tmp_path):
+    url, cleanup = fresh_database_url(tmp_path)
+    env = server_env(url, tmp_path)
+    manage(env, "migrate", "-v0")
+    yield env, create_api_user(env)
+    if cleanup:
+        cleanup()
+
+
+@pytest.fixture
+def two_servers(live_database, tmp_path):
+    """Two separate gunicorn instances (two workers each) sharing one database."""
+    env, token = live_database
+    servers = [Gunicorn(env, tmp_path / f"gunicorn-{n}.log") for n in (1, 2)]
+    yield servers, token
+    for server in servers:
+        server.stop()
+
+
+def create_films(client, count, prefix="film"):
+    films = []
+    for n in range(count):
+        status, data, _ = client.request(
+            "POST", "/api/", {"title": f"{prefix} {n}", "release_date": "1999-09-15"}
+        )
+        assert status == HTTPStatus.CREATED, (status, data)
+        films.append(data)
+    return films
+
+
+def test_twenty_concurrent_watches_of_one_film_have_exactly_one_winner(two_servers):
+    servers, token = two_servers
+    film = create_films(ApiClient(servers[0].url, token), 1)[0]
+    start = threading.Barrier(20)
+
+    def watch(n):
+        client = ApiClient(servers[n % 2].url, token)
+        client.request("GET", f"/api/{film['id']}/")  # connect before the race starts
+        start.wait()
+        status, data, _ = client.request("POST", f"/api/{film['id']}/watch/")
+        return status, data
+
+    with ThreadPoolExecutor(20) as pool:
+        results = list(pool.map(watch, range(20)))
+
+    statuses = Counter(status for status, _ in results)
+    print(f"\n20 concurrent watch calls: {dict(statuses)}")
+    assert statuses == {HTTPStatus.OK: 1, HTTPStatus.BAD_REQUEST: 19}
+    winner = next(data for status, data in results if status == HTTPStatus.OK)
+    assert all(
+        data == {"detail": "Movie has already been watched."}
+        for status, data in results
+        if status == HTTPStatus.BAD_REQUEST
+    )
+    _, final, _ = ApiClient(servers[1].url).request("GET", f"/api/{film['id']}/")
+    assert final["is_watched"] is True
+    assert final["watched_at"] == winner["watched_at"]
+
+
+def test_concurrent_edits_of_different_fields_all_survive(two_servers):
+    servers, token = two_servers
+    films = create_films(ApiClient(servers[0].url, token), 15)
+    tasks = []
+    for film in films:
+        path = f"/api/{film['id']}/"
+        tasks += [
+            ("PATCH", path, {"title": f"renamed {film['id']}"}),
+            ("PATCH", path, {"release_date": "2001-01-19"}),
+            ("POST", f"{path}watch/", None),
+        ]
+    random.Random(7).shuffle(tasks)
+    local = threading.local()
+
+    def run(numbered_task):
+        n, (method, path, body) = numbered_task
+        if not hasattr(local, "client"):
+            local.client = ApiClient(servers[n % 2].url, token)
+        return local.client.request(method, path, body)[0]
+
+    with ThreadPoolExecutor(12) as pool:
+        statuses = Counter(pool.map(run, enumerate(tasks)))
+
+    print(f"\n{len(tasks)} concurrent edits: {dict(statuses)}")
+    assert statuses == {HTTPStatus.OK: len(tasks)}
+    for movie in ApiClient(servers[1].url).all_movies():
+        assert movie["title"] == f"renamed {movie['id']}"
+        assert movie["release_date"] == "2001-01-19"
+        assert movie["is_watched"] is True
+        assert movie["watched_at"] is not None
+
+
+class Ledger:
+    """What one client thread was promised by the answers it got."""
+
+    def __init__(self):
+        self.statuses = Counter()
+        self.errors = 0
+        self.alive = {}  # id -> (title, release_date) this client created and did not delete
+        self.deleted = set()
+        self.unanswered_titles = set()
+        # id -> the states it may be in after a write that got no answer (None: deleted)
+        self.uncertain = {}
+
+    def call(self, client, method, path, body=None):
+        try:
+            status, data, response = client.request(method, path, body)
+        except (OSError, HTTPException):
+            self.errors += 1
+            return None, None, None
+        self.statuses[status] += 1
+        return status, data, response
+
+
+def mixed_workload(client, ledger, seed_ids, rng, requests, deadline, tag):
+    """Creates, reads, watch/unwatch, edits and deletes, in read-mostly proportions."""
+    orderings = ["id", "-title", "release_date", "-watched_at"]
+    for n in range(requests):
+        if time.monotonic() > deadline:
+            break
+        roll = rng.random()
+        own = list(ledger.alive)
+        if roll < 0.35:
+            query = rng.choice(
+                ["", "?is_watched=true", "?search=film", f"?ordering={rng.choice(orderings)}"]
+            )
+            ledger.call(client, "GET", f"/api/{query}")
+        elif roll < 0.55:
+            ledger.call(client, "GET", f"/api/{rng.choice(seed_ids + own)}/")
+        elif roll < 0.70:
+            title = f"{tag} {n}"
+            status, data, _ = ledger.call(
+                client, "POST", "/api/", {"title": title, "release_date": "2010-07-16"}
+            )
+            if status == HTTPStatus.CREATED:
+                ledger.alive[data["id"]] = (title, "2010-07-16")
+            elif status is None:
+                ledger.unanswered_titles.add(title)
+        elif roll < 0.85:
+            action = rng.choice(["watch", "unwatch"])
+            ledger.call(client, "POST", f"/api/{rng.choice(seed_ids)}/{action}/")
+        elif roll < 0.93 and own:
+            movie_id = rng.choice(own)
+            title, release_date = before = ledger.alive[movie_id]
+            if rng.random() < 0.5:
+                after = (f"{title}+", release_date)
+            else:
+                after = (title, f"20{rng.randint(10, 29)}-01-01")
+            change = dict(zip(("title", "release_date"), after, strict=True))
+            status, data, _ = ledger.call(client, "PATCH", f"/api/{movie_id}/", change)
+            if status == HTTPStatus.OK:
+                ledger.alive[movie_id] = (data["title"], data["release_date"])
+            elif status is None:
+                ledger.uncertain[movie_id] = {before, after}
+                del ledger.alive[movie_id]
+        elif own:
+            movie_id = rng.choice(own)
+            status, _, _ = ledger.call(client, "DELETE", f"/api/{movie_id}/")
+            if status == HTTPStatus.OK:
+                del ledger.alive[movie_id]
+                ledger.deleted.add(movie_id)
+            elif status is None:
+                ledger.uncertain[movie_id] = {ledger.alive.pop(movie_id), None}
+
+
+def run_load(servers, token, seed_ids, requests_per_thread, during=None):
+    """THREADS clients spread over the servers; `during()` runs once the load is under way."""
+    ledgers = [Ledger() for _ in range(THREADS)]
+    deadline = time.monotonic() + DEADLINE_SECONDS
+
+    def client_thread(n):
+        client = ApiClient(servers[n % len(servers)].url, token)
+        rng = random.Random(n)
+        mixed_workload(client, ledgers[n], seed_ids, rng, requests_per_thread, deadline, f"t{n}")
+
+    with ThreadPoolExecutor(THREADS) as pool:
+        futures = [pool.submit(client_thread, n) for n in range(THREADS)]
+        if during:
+            during()
+        for future in futures:
+            future.result()
+    return ledgers
+
+
+def check_database_matches(ledgers, base_url, seed_count):
+    movies = {m["id"]: m for m in ApiClient(base_url).all_movies()}
+    for ledger in ledgers:
+        for movie_id, (title, release_date) in ledger.alive.items():
+            assert movie_id in movies, f"created film {movie_id} is missing"
+            assert (movies[movie_id]["title"], movies[movie_id]["release_date"]) == (
+                title,
+                release_date,
+            )
+        assert not ledger.deleted & movies.keys(), "a deleted film is still there"
+        for movie_id, states in ledger.uncertain.items():
+            found = movies.get(movie_id)
+            state = found and (found["title"], found["release_date"])
+            assert state in states, f"film {movie_id} is {state}, expected one of {states}"
+    for movie in movies.values():
+        assert (movie["watched_at"] is not None) == movie["is_watched"], movie
+    titles = Counter(movie["title"] for movie in movies.values())
+    assert max(titles.values()) == 1, "a film was written twice"
+    alive = sum(len(ledger.alive) for ledger in ledgers)
+    unanswered = sum(len(ledger.unanswered_titles) + len(ledger.uncertain) for ledger in ledgers)
+    assert seed_count + alive <= len(movies) <= seed_count + alive + unanswered
+    return movies
+
+
+def summary(ledgers):
+    statuses = sum((ledger.statuses for ledger in ledgers), Counter())
+    errors = sum(ledger.errors for ledger in ledgers)
+    return statuses, errors
+
+
+def test_mixed_load_on_two_servers_loses_nothing(two_servers):
+    servers, token = two_servers
+    seed = create_films(ApiClient(servers[0].url, token), 30)
+
+    ledgers = run_load(servers, token, [m["id"] for m in seed], requests_per_thread=400)
+
+    statuses, errors = summary(ledgers)
+    print(
+        f"\nmixed load, 2 servers: {sum(statuses.values())} answers {dict(statuses)}, "
+        f"{errors} connection errors"
+    )
+    assert sum(statuses.values()) >= THREADS * 400 * 0.9
+    assert errors == 0
+    assert not [status for status in statuses if status >= 500]
+    assert set(statuses) <= {200, 201, 400, 404}
+    check_database_matches(ledgers, servers[1].url, len(seed))
+
+
+def test_killed_worker_is_replaced_and_nothing_is_half_written(live_database, tmp_path):
+    env, token = live_database
+    server = Gunicorn(env, tmp_path / "gunicorn.log")
+    try:
+        seed = create_films(ApiClient(server.url, token), 20)
+        workers_before = server.worker_pids()
+        victim = workers_before[0]
+
+        def kill_a_worker():
+            time.sleep(1.0)
+            os.kill(victim, signal.SIGKILL)
+
+        ledgers = run_load([server], token, [m["id"] for m in seed], 250, kill_a_worker)
+
+        statuses, errors = summary(ledgers)
+        print(
+            f"\nworker SIGKILL mid-load: {sum(statuses.values())} answers {dict(statuses)}, "
+            f"{errors} requests failed with the worker"
+        )
+        assert not [status for status in statuses if status >= 500]
+        # Each client holds one connection: at most the ones on the killed worker fail.
+        assert errors <= THREADS
+        workers_after = server.worker_pids()
+        assert len(workers_after) == len(workers_before)
+        assert victim not in workers_after
+        check_database_matches(ledgers, server.url, len(seed))
+    finally:
+        server.stop()
+
+
+@pytest.fixture
+def private_postgres():
+    """A PostgreSQL cluster of our own (Debian's binaries), so restarting it mid-test
+    disturbs nothing else on the machine."""
+    bindir = postgres_binaries()
+    if bindir is None or os.geteuid() != 0:
+        pytest.skip("needs Debian's PostgreSQL server binaries and root (to run as postgres)")
+    datadir = Path(tempfile.mkdtemp(prefix="watchlist-pg-"))
+    subprocess.run(["chown", "postgres:postgres", str(datadir)], check=True)
+    port = free_port()
+
+    def pg(*args):
+        subprocess.run(
+            ["runuser", "-u", "postgres", "--", str(bindir / args[0]), *args[1:]],
+            check=True,
+            capture_output=True,
+            timeout=60,
+        )
+
+    pg("initdb", "-D", str(datadir / "data"), "-A", "trust", "-U", "postgres", "--no-sync")
+    options = f"-p {port} -k {datadir} -c listen_addresses=127.0.0.1 -c fsync=off"
+    control = {
+        "start": lambda: pg(
+            "pg_ctl",
+            "-D",
+            str(datadir / "data"),
+            "-o",
+            options,
+            "-l",
+            str(datadir / "log"),
+            "-w",
+            "start",
+        ),
+        "stop": lambda: pg("pg_ctl", "-D", str(datadir / "data"), "-m", "fast", "-w", "stop"),
+    }
+    control["start"]()
+    try:
+        yield f"postgres://postgres@127.0.0.1:{port}/postgres", control
+    finally:
+        subprocess.run(
+            [
+                "runuser",
+                "-u",
+                "postgres",
+                "--",
+                str(bindir / "pg_ctl"),
+                "-D",
+                str(datadir / "data"),
+                "-m",
+                "immediate",
+                "stop",
+            ],
+            capture_output=True,
+            check=False,
+        )
+        subprocess.run(["rm", "-rf", str(datadir)], check=False)
+
+
+@pytest.mark.skipif(not ON_POSTGRES, reason="the PostgreSQL pass restarts a PostgreSQL server")
+def test_postgres_restart_mid_load_answers_503_then_recovers(private_postgres, tmp_path):
+    database_url, control = private_postgres
+    env = server_env(database_url, tmp_path)
+    manage(env, "migrate", "-v0")
+    token = create_api_user(env)
+    server = Gunicorn(env, tmp_path / "gunicorn.log")
+    outage = {}
+    try:
+        seed = create_films(ApiClient(server.url, token), 20)
+        seed_ids = [m["id"] for m in seed]
+        answers = []  # (time, status, body, retry_after, seconds taken)
+        stop = threading.Event()
+
+        def client_thread(n):
+            client = ApiClient(server.url, token, timeout=10)
+            rng = random.Random(n)
+            deadline = time.monotonic() + DEADLINE_SECONDS
+            while not stop.is_set() and time.monotonic() < deadline:
+                path = f"/api/{rng.choice(seed_ids)}/" if n % 2 else "/api/"
+                started = time.monotonic()
+                status, data, response = client.request("GET", path)
+                answers.append(
+                    (
+                        started,
+                        status,
+                        data,
+                        response.getheader("Retry-After"),
+                        time.monotonic() - started,
+                    )
+                )
+                time.sleep(0.01)
+
+        with ThreadPoolExecutor(4) as pool:
+            futures = [pool.submit(client_thread, n) for n in range(4)]
+            time.sleep(1.0)
+            outage["from"] = time.monotonic()
+            control["stop"]()
+            time.sleep(2.0)
+            control["start"]()
+            outage["to"] = time.monotonic()
+            time.sleep(3.0)
+            stop.set()
+            for future in futures:
+                future.result()
+
+        statuses = Counter(status for _, status, _, _, _ in answers)
+        print(
+            f"\nPostgreSQL restart mid-load: {len(answers)} answers {dict(statuses)}, "
+            f"outage {outage['to'] - outage['from']:.1f} s"
+        )
+        assert set(statuses) == {HTTPStatus.OK, HTTPStatus.SERVICE_UNAVAILABLE}
+        for _, status, data, retry_after, _ in answers:
+            if status == HTTPStatus.SERVICE_UNAVAILABLE:
+                assert data == {"detail": "The database is unavailable; try again shortly."}
+                assert retry_after == "5"
+        assert max(seconds for *_, seconds in answers) < 5, "a request hung"
+        recovered = [a for a in answers if a[0] > outage["to"] + 1.0]
+        assert recovered
+        assert {status for _, status, _, _, _ in recovered} == {HTTPStatus.OK}
+        assert server.process.poll() is None
+    finally:
+        server.stop()
