@@ -1,58 +1,85 @@
 """Pagination that keeps the list body a bare JSON array, as the Flask API answered."""
 
+from dataclasses import dataclass
+
 from drf_spectacular.plumbing import build_parameter_type
 from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.pagination import BasePagination
 from rest_framework.response import Response
 from rest_framework.utils.urls import remove_query_param, replace_query_param
 
+PAGE, PAGE_SIZE = "page", "page_size"
+DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE = 100, 1000
 
-class LinkHeaderPagination(BasePagination):
-    """`?page=N&page_size=M`, with the neighbouring pages in an RFC 8288 `Link` header.
 
-    There is no COUNT(*): one row past the page says whether a next page exists, so every
-    page costs one query whatever the size of the table.
+@dataclass(frozen=True)
+class PageWindow:
+    """Which rows a `?page=N&page_size=M` request asks for, and the links around them.
+
+    There is no COUNT(*): the query fetches one row past the page (`fetch`) and that row
+    says whether a next page exists, so every page costs one query at any table size.
     """
 
-    page_size = 100
-    max_page_size = 1000
-    page_query_param = "page"
-    page_size_query_param = "page_size"
+    number: int
+    size: int
+
+    @classmethod
+    def from_query(cls, query):
+        """Read the page from query parameters; ValidationError if malformed."""
+        size = min(positive_int(query, PAGE_SIZE, DEFAULT_PAGE_SIZE), MAX_PAGE_SIZE)
+        return cls(positive_int(query, PAGE, 1), size)
+
+    @property
+    def offset(self):
+        return (self.number - 1) * self.size
+
+    @property
+    def fetch(self):
+        return self.size + 1
+
+    def link_header(self, url, has_next):
+        """RFC 8288 links to the neighbouring pages of `url`, or None on a single page."""
+        links = []
+        if has_next:
+            links.append(f'<{replace_query_param(url, PAGE, self.number + 1)}>; rel="next"')
+        if self.number > 1:
+            previous = self.number - 1
+            previous_url = (
+                remove_query_param(url, PAGE)
+                if previous == 1
+                else replace_query_param(url, PAGE, previous)
+            )
+            links.append(f'<{previous_url}>; rel="prev"')
+        return ", ".join(links) or None
+
+
+def positive_int(query, name, default):
+    raw = query.get(name)
+    if raw is None or raw == "":
+        return default
+    if not raw.isascii() or not raw.isdigit() or int(raw) < 1:
+        raise ValidationError({name: ["A positive integer is required."]})
+    return int(raw)
+
+
+class LinkHeaderPagination(BasePagination):
+    """`?page=N&page_size=M`, with the neighbouring pages in an RFC 8288 `Link` header."""
+
+    page_size = DEFAULT_PAGE_SIZE
+    max_page_size = MAX_PAGE_SIZE
 
     def paginate_queryset(self, queryset, request, view=None):
         self.request = request
-        self.page_number = self.read_positive_int(self.page_query_param, 1)
-        size = min(
-            self.read_positive_int(self.page_size_query_param, self.page_size), self.max_page_size
-        )
-        start = (self.page_number - 1) * size
-        rows = list(queryset[start : start + size + 1])
-        if not rows and self.page_number > 1:
+        self.window = PageWindow.from_query(request.query_params)
+        rows = list(queryset[self.window.offset : self.window.offset + self.window.fetch])
+        if not rows and self.window.number > 1:
             raise NotFound("Invalid page: past the last page.")
-        self.has_next = len(rows) > size
-        return rows[:size]
-
-    def read_positive_int(self, name, default):
-        raw = self.request.query_params.get(name)
-        if raw is None or raw == "":
-            return default
-        if not raw.isascii() or not raw.isdigit() or int(raw) < 1:
-            raise ValidationError({name: ["A positive integer is required."]})
-        return int(raw)
+        self.has_next = len(rows) > self.window.size
+        return rows[: self.window.size]
 
     def get_paginated_response(self, data):
-        links = []
-        if self.has_next:
-            links.append(f'<{self.page_url(self.page_number + 1)}>; rel="next"')
-        if self.page_number > 1:
-            links.append(f'<{self.page_url(self.page_number - 1)}>; rel="prev"')
-        return Response(data, headers={"Link": ", ".join(links)} if links else None)
-
-    def page_url(self, number):
-        url = self.request.build_absolute_uri()
-        if number == 1:
-            return remove_query_param(url, self.page_query_param)
-        return replace_query_param(url, self.page_query_param, number)
+        link = self.window.link_header(self.request.build_absolute_uri(), self.has_next)
+        return Response(data, headers={"Link": link} if link else None)
 
     def get_paginated_response_schema(self, schema):
         return schema
@@ -60,16 +87,16 @@ class LinkHeaderPagination(BasePagination):
     def get_schema_operation_parameters(self, view):
         return [
             build_parameter_type(
-                name=self.page_query_param,
+                name=PAGE,
                 schema={"type": "integer", "minimum": 1},
                 location="query",
                 description="Page number, from 1. The Link header points to the neighbours.",
             ),
             build_parameter_type(
-                name=self.page_size_query_param,
-                schema={"type": "integer", "minimum": 1, "maximum": self.max_page_size},
+                name=PAGE_SIZE,
+                schema={"type": "integer", "minimum": 1, "maximum": MAX_PAGE_SIZE},
                 location="query",
-                description=f"Films per page: {self.page_size} by default, "
-                f"at most {self.max_page_size} (larger values are capped).",
+                description=f"Films per page: {DEFAULT_PAGE_SIZE} by default, "
+                f"at most {MAX_PAGE_SIZE} (larger values are capped).",
             ),
         ]

@@ -73,13 +73,15 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "watchlist.health.HealthCheckMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    # Above the public reads, so that those answers carry the same security headers.
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "movies.public_reads.PublicReadMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
-    "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
 
 ROOT_URLCONF = "watchlist.urls"

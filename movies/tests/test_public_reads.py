@@ -1,0 +1,130 @@
+"""The fast path for anonymous JSON reads answers exactly what the viewset answers."""
+
+from datetime import date
+from http import HTTPStatus
+
+import pytest
+from django.test import override_settings
+from django.urls import reverse
+from rest_framework.response import Response
+
+from movies.tests.factories import make_movie
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def films():
+    return [
+        make_movie("Fight Club", date(1999, 9, 15), watched=True),
+        make_movie("The Matrix", date(1999, 3, 31)),
+        make_movie("Amélie 🎬", date(2001, 4, 25), watched=True),
+        make_movie("Matrix Reloaded", date(2003, 5, 15)),
+        make_movie('Quote " and \\ slash', date(2010, 7, 16)),
+    ]
+
+
+def served_by_the_fast_path(response):
+    return not isinstance(response, Response)
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "",
+        "?is_watched=true",
+        "?is_watched=0&search=MATRIX",
+        "?search=%C3%A9",
+        "?search=%25",
+        "?search=_",
+        "?ordering=-release_date",
+        "?ordering=title,-id",
+        "?ordering=-watched_at",
+        "?ordering=watched_at&page_size=2",
+        "?page=2&page_size=2",
+        "?page=3&page_size=2&ordering=title",
+        "?is_watched=&search=&ordering=",
+        "?unrelated=1",
+    ],
+)
+def test_list_matches_the_viewset(anon_client, token_client, films, query):
+    fast = anon_client.get(f"/api/{query}")
+    viewset = token_client.get(f"/api/{query}")
+
+    assert served_by_the_fast_path(fast)
+    assert not served_by_the_fast_path(viewset)
+    assert fast.status_code == viewset.status_code == HTTPStatus.OK
+    assert fast.content == viewset.content
+    assert fast.get("Link") == viewset.get("Link")
+    assert fast["Content-Type"] == viewset["Content-Type"]
+
+
+def test_detail_matches_the_viewset(anon_client, token_client, films):
+    for film in films:
+        fast = anon_client.get(reverse("movie-detail", args=[film.id]))
+        viewset = token_client.get(reverse("movie-detail", args=[film.id]))
+
+        assert served_by_the_fast_path(fast)
+        assert fast.content == viewset.content
+        assert fast.json()["id"] == film.id
+
+
+def test_fast_answers_carry_the_security_headers(anon_client, films):
+    response = anon_client.get(reverse("movie-list"))
+
+    assert served_by_the_fast_path(response)
+    assert response["X-Frame-Options"] == "DENY"
+    assert response["X-Content-Type-Options"] == "nosniff"
+    assert response["Referrer-Policy"] == "same-origin"
+    assert response["Vary"] == "Accept"
+
+
+@pytest.mark.parametrize(
+    ("path", "headers", "status"),
+    [
+        ("/api/", {"HTTP_ACCEPT": "text/html"}, HTTPStatus.OK),
+        ("/api/?format=api", {}, HTTPStatus.OK),
+        ("/api/?format=json", {}, HTTPStatus.OK),
+        ("/api/", {"HTTP_ACCEPT": "application/xml"}, HTTPStatus.NOT_ACCEPTABLE),
+        ("/api/?is_watched=maybe", {}, HTTPStatus.BAD_REQUEST),
+        ("/api/?ordering=bogus", {}, HTTPStatus.BAD_REQUEST),
+        ("/api/?ordering=title,title", {}, HTTPStatus.OK),
+        ("/api/?search=a%00b", {}, HTTPStatus.BAD_REQUEST),
+        ("/api/?page=0", {}, HTTPStatus.BAD_REQUEST),
+        ("/api/?page=99", {}, HTTPStatus.NOT_FOUND),
+        ("/api/999999/", {}, HTTPStatus.NOT_FOUND),
+        ("/api/1/?format=api", {}, HTTPStatus.OK),
+        ("/api/", {"HTTP_AUTHORIZATION": "Token bogus"}, HTTPStatus.UNAUTHORIZED),
+    ],
+)
+def test_everything_else_goes_to_the_viewset(anon_client, films, path, headers, status):
+    response = anon_client.get(path.replace("/1/", f"/{films[0].id}/"), **headers)
+
+    assert not served_by_the_fast_path(response)
+    assert response.status_code == status
+
+
+def test_head_goes_to_the_viewset(anon_client, films):
+    response = anon_client.head(reverse("movie-list"))
+
+    assert not served_by_the_fast_path(response)
+    assert response.status_code == HTTPStatus.OK
+
+
+@override_settings(ALLOWED_HOSTS=["watchlist.example.com"])
+def test_an_unknown_host_is_refused_on_the_fast_path_too(anon_client, films):
+    response = anon_client.get(reverse("movie-detail", args=[films[0].id]))
+
+    assert response.status_code == HTTPStatus.BAD_REQUEST
+    assert b"Fight Club" not in response.content
+
+
+def test_a_new_film_shows_on_the_fast_path_at_once(anon_client, token_client, films):
+    created = token_client.post(
+        reverse("movie-list"), {"title": "Memento", "release_date": "2000-10-11"}, format="json"
+    ).json()
+
+    listed = anon_client.get(reverse("movie-list"), {"search": "memento"})
+
+    assert served_by_the_fast_path(listed)
+    assert listed.json() == [created]
