@@ -110,7 +110,8 @@ def list_shape(query):
 
 @lru_cache(maxsize=1)
 def detail_query():
-    return PreparedQuery(Movie.objects.filter(pk=Param("pk", BigIntegerField())).values(*FIELDS))
+    queryset = Movie.objects.filter(pk=Param("pk", BigIntegerField())).values(*FIELDS)
+    return PreparedQuery(queryset, converted=False)
 
 
 @lru_cache(maxsize=256)
@@ -125,14 +126,15 @@ def list_query(filter_names, ordering):
     if "search" in filter_names:
         queryset = filterset.filters["search"].filter(queryset, Param("search", CharField()))
     queryset = filterset.filters["ordering"].filter(queryset, list(ordering))
-    return PreparedQuery(queryset.values(*FIELDS), sliced=True)
+    return PreparedQuery(queryset.values(*FIELDS), sliced=True, converted=False)
 
 
 def json_response(rows):
     # orjson writes what the serializer and DRF's JSONRenderer write for these columns
     # (ISO dates, RFC 3339 UTC datetimes ending in Z, compact UTF-8) at a fraction of the
-    # cost per row, which keeps a 100-film page nearly as cheap as a 4-film one.
-    body = orjson.dumps(rows, option=orjson.OPT_UTC_Z)
+    # cost per row, which keeps a 100-film page nearly as cheap as a 4-film one. Naive
+    # datetimes come from SQLite, which holds UTC (USE_TZ).
+    body = orjson.dumps(rows, option=orjson.OPT_UTC_Z | orjson.OPT_NAIVE_UTC)
     response = HttpResponse(body, content_type="application/json")
     response["Content-Length"] = str(len(body))
     response["Vary"] = "Accept"

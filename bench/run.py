@@ -1,0 +1,689 @@
+"""Benchmark harness: this project against a bare-WSGI ceiling and the original Flask app.
+
+    python bench/run.py [--reference DIR] [--rounds 3] [--duration 5] [--update-readme]
+
+Every server runs under gunicorn on 127.0.0.1 and is driven by wrk (2 threads, 16
+connections) for a fixed time per scenario; rounds alternate the order of the servers and
+the report takes the median. Results go to bench/results/ (Markdown, JSON and a PNG chart).
+"""
+
+import argparse
+import contextlib
+import datetime
+import json
+import os
+import platform
+import re
+import secrets
+import shutil
+import signal
+import sqlite3
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.error
+import urllib.request
+from dataclasses import dataclass, field
+from pathlib import Path
+
+BENCH_DIR = Path(__file__).resolve().parent
+BASE_DIR = BENCH_DIR.parent
+SCRIPTS = BENCH_DIR / "scripts"
+RESULTS = BENCH_DIR / "results"
+PYTHON = sys.executable
+SIZES = (4, 10_000, 100_000)
+FLASK_MAX_FILMS = 10_000  # past this the Flask app's unpaginated list outlasts wrk's timeout
+WATCH_POOL = 200
+SEARCH = "?is_watched=false&search=film%2009"
+
+
+@dataclass(frozen=True)
+class Scenario:
+    name: str
+    title: str
+    films: int
+    path: str = "/api/"
+    script: str | None = None
+    flask: bool = True  # whether the Flask app has this route
+
+
+SCENARIOS = [
+    Scenario("detail", "GET one film", 4, "/api/1/"),
+    Scenario("list-4", "GET the list, 4 films", 4),
+    Scenario("mixed", "mixed: 80% one film, 15% list, 5% create", 4, script="mixed.lua"),
+    Scenario("create", "POST create", 4, "/api/create/", script="create.lua"),
+    Scenario("watch", "watch + unwatch cycles", 4, script="watch_cycle.lua", flask=False),
+    Scenario("list-10k", "GET the list's first page, 10,000 films", 10_000),
+    Scenario("list-100k", "GET the list's first page, 100,000 films", 100_000),
+    Scenario(
+        "search-100k",
+        "filtered and searched list, 100,000 films",
+        100_000,
+        f"/api/{SEARCH}",
+        flask=False,
+    ),
+]
+
+
+@dataclass
+class Server:
+    key: str
+    label: str
+    command: list
+    env: dict
+    cwd: Path
+    port: int = 0
+    process: subprocess.Popen = None
+    peak_rss_kb: dict = field(default_factory=dict)  # worker pid -> VmHWM
+
+    @property
+    def url(self):
+        return f"http://127.0.0.1:{self.port}"
+
+    def start(self, log_path):
+        self.port = free_port()
+        command = [part.replace("{port}", str(self.port)) for part in self.command]
+        self.log = log_path.open("w")
+        self.process = subprocess.Popen(
+            command, cwd=self.cwd, env=self.env, stdout=self.log, stderr=subprocess.STDOUT
+        )
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            try:
+                urllib.request.urlopen(f"{self.url}/api/1/", timeout=2).read()
+                return
+            except (OSError, urllib.error.HTTPError):
+                if self.process.poll() is not None:
+                    break
+                time.sleep(0.2)
+        raise RuntimeError(f"{self.label} did not start; see {log_path}")
+
+    def worker_pids(self):
+        children = Path(f"/proc/{self.process.pid}/task/{self.process.pid}/children")
+        return children.read_text().split()
+
+    def cpu_ticks(self):
+        ticks = 0
+        for pid in self.worker_pids():
+            with contextlib.suppress(OSError):
+                fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+                ticks += int(fields[11]) + int(fields[12])  # utime + stime
+        return ticks
+
+    def record_memory(self):
+        for pid in self.worker_pids():
+            status = Path(f"/proc/{pid}/status").read_text()
+            peak = int(re.search(r"VmHWM:\s+(\d+) kB", status).group(1))
+            self.peak_rss_kb[pid] = max(peak, self.peak_rss_kb.get(pid, 0))
+
+    def stop(self):
+        if self.process and self.process.poll() is None:
+            self.process.send_signal(signal.SIGTERM)
+            self.process.wait(timeout=30)
+        self.log.close()
+
+
+def free_port():
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def log(message):
+    print(f"[{datetime.datetime.now():%H:%M:%S}] {message}", flush=True)
+
+
+# --- Databases ----------------------------------------------------------------------------
+
+
+def project_env(database):
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "DATABASE_"))}
+    env.update(
+        DJANGO_SETTINGS_MODULE="watchlist.settings",
+        DJANGO_SECRET_KEY=secrets.token_urlsafe(50),
+        DJANGO_HTTPS="0",
+        DJANGO_LOG_LEVEL="WARNING",
+        DATABASE_URL=f"sqlite:///{database}",
+        DJANGO_STATIC_ROOT=str(database.parent / "static"),
+    )
+    return env
+
+
+def manage(env, *args):
+    return subprocess.run(
+        [PYTHON, "manage.py", *args],
+        cwd=BASE_DIR,
+        env=env,
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout
+
+
+FILL = """
+from datetime import date, datetime, timedelta, UTC
+from movies.models import Movie
+count = {count}
+Movie.objects.bulk_create(
+    (Movie(title=f"Film {{n:06d}}", release_date=date(1950, 1, 1) + timedelta(days=n % 25000),
+           is_watched=n % 3 == 0,
+           watched_at=datetime(2026, 1, 1, tzinfo=UTC) + timedelta(minutes=n)
+           if n % 3 == 0 else None)
+     for n in range(count)),
+    batch_size=5000,
+)
+"""
+
+NEW_API_USER = """
+from django.contrib.auth import get_user_model
+from rest_framework.authtoken.models import Token
+user = get_user_model().objects.create_user("bench")
+print(Token.objects.create(user=user).key)
+"""
+
+
+def project_database(work, films):
+    """A migrated SQLite database with the four sample films, then filler up to `films`."""
+    database = work / f"project-{films}" / "db.sqlite3"
+    database.parent.mkdir()
+    env = project_env(database)
+    manage(env, "migrate", "-v0")
+    manage(env, "loaddata", "movies", "-v0")
+    if films > 4:
+        manage(env, "shell", "-v0", "-c", FILL.format(count=films - 4))
+    token = manage(env, "shell", "-v0", "-c", NEW_API_USER).split()[-1]
+    return env, token
+
+
+def add_watch_pool(env):
+    """Films for the watch/unwatch scenario; returns the first id."""
+    code = (
+        "from datetime import date; from movies.models import Movie;"
+        "Movie.objects.bulk_create(Movie(title=f'Pool {n}', release_date=date(2000, 1, 1))"
+        f" for n in range({WATCH_POOL}));"
+        "print(Movie.objects.order_by('-id').values_list('id', flat=True)"
+        f"[{WATCH_POOL - 1}])"
+    )
+    return int(manage(env, "shell", "-v0", "-c", code).split()[-1])
+
+
+class FlaskReference:
+    """The original app from --reference DIR, with its own virtualenv and SQLite file."""
+
+    def __init__(self, source, work):
+        self.source = Path(source).resolve()
+        cache = Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache"))
+        self.venv = cache / "watchlist-bench" / "flask-venv"
+        requirements = self.source / "requirements.txt"
+        stamp = self.venv / "requirements.txt"
+        if not stamp.exists() or stamp.read_text() != requirements.read_text():
+            log(f"Creating the Flask reference's virtualenv in {self.venv}")
+            shutil.rmtree(self.venv, ignore_errors=True)
+            subprocess.run([PYTHON, "-m", "venv", str(self.venv)], check=True)
+            subprocess.run(
+                [self.venv / "bin" / "pip", "install", "-q", "-r", requirements], check=True
+            )
+            shutil.copy(requirements, stamp)
+        self.work = work
+
+    def app_dir(self, films):
+        app = self.work / f"flask-{films}"
+        shutil.copytree(self.source, app)
+        for path in [app, *app.rglob("*")]:
+            path.chmod(path.stat().st_mode | 0o200)
+        subprocess.run([self.venv / "bin" / "python", "init_db.py"], cwd=app, check=True)
+        if films > 4:
+            with sqlite3.connect(app / "instance" / "default.db") as db:
+                db.executemany(
+                    "INSERT INTO movie (title, release_date, is_watched, watched_at)"
+                    " VALUES (?, ?, ?, NULL)",
+                    ((f"Film {n:06d}", "2000-01-01", 0) for n in range(films - 4)),
+                )
+        return app
+
+
+# --- Servers ------------------------------------------------------------------------------
+
+
+def servers_for(films, env, token, flask, work):
+    phase = work / f"phase-{films}"
+    phase.mkdir()
+    shipped = Server(
+        "shipped",
+        "watchlist, as shipped",
+        [
+            PYTHON,
+            "-m",
+            "gunicorn",
+            "-c",
+            "watchlist/gunicorn.conf.py",
+            "--bind",
+            "127.0.0.1:{port}",
+            "watchlist.wsgi",
+        ],
+        env,
+        BASE_DIR,
+    )
+    shipped.start(phase / "shipped.log")
+    bare_env = dict(env, BENCH_BARE_RESPONSES=str(record_responses(shipped, token, phase)))
+    servers = [
+        shipped,
+        Server(
+            "flask_setup",
+            "watchlist, Flask's setup (gunicorn -w 2, sync)",
+            [PYTHON, "-m", "gunicorn", "-w", "2", "-b", "127.0.0.1:{port}", "watchlist.wsgi"],
+            env,
+            BASE_DIR,
+        ),
+        Server(
+            "bare",
+            "bare WSGI, Flask's setup (the ceiling)",
+            [
+                PYTHON,
+                "-m",
+                "gunicorn",
+                "-w",
+                "2",
+                "-b",
+                "127.0.0.1:{port}",
+                "bench.bare_app:application",
+            ],
+            bare_env,
+            BASE_DIR,
+        ),
+    ]
+    if flask and films <= FLASK_MAX_FILMS:
+        app = flask.app_dir(films)
+        servers.append(
+            Server(
+                "flask",
+                "Flask reference (gunicorn -w 2, sync)",
+                [
+                    str(flask.venv / "bin" / "gunicorn"),
+                    "-w",
+                    "2",
+                    "-b",
+                    "127.0.0.1:{port}",
+                    "app:app",
+                ],
+                dict(os.environ),
+                app,
+            )
+        )
+    for server in servers[1:]:
+        server.start(phase / f"{server.key}.log")
+    return servers
+
+
+def record_responses(server, token, phase):
+    """The project's own answers, for the bare app to repeat byte for byte."""
+    auth = {"Authorization": f"Token {token}"}
+
+    def call(path, method="GET", data=None, headers=None):
+        request = urllib.request.Request(
+            f"{server.url}{path}", data=data, method=method, headers=headers or {}
+        )
+        with urllib.request.urlopen(request, timeout=30) as response:
+            return response.read().decode()
+
+    form = {"Content-Type": "application/x-www-form-urlencoded", **auth}
+    responses = {
+        "detail": call("/api/1/"),
+        "list:": call("/api/"),
+        f"list:{SEARCH[1:]}": call(f"/api/{SEARCH}"),
+        "create": call("/api/create/", "POST", b"title=Benchmark&release_date=937353600", form),
+        "watch": call("/api/1/watch/", "POST", b"", auth),
+    }
+    call("/api/1/unwatch/", "POST", b"", auth)
+    path = phase / "bare-responses.json"
+    path.write_text(json.dumps(responses))
+    return path
+
+
+# --- Load ---------------------------------------------------------------------------------
+
+
+def wait_until_idle(servers, timeout=60):
+    """Wait for every server to finish what a run left queued (a slow server goes on
+    working after wrk stops), so that it does not steal CPU from the next run."""
+    deadline = time.monotonic() + timeout
+    before = [server.cpu_ticks() for server in servers]
+    while time.monotonic() < deadline:
+        time.sleep(0.3)
+        after = [server.cpu_ticks() for server in servers]
+        if all(b - a <= 2 for a, b in zip(before, after, strict=True)):
+            return
+        before = after
+
+
+def run_wrk(server, scenario, seconds, extra_env):
+    script = SCRIPTS / "report.lua"
+    if scenario.script:
+        combined = Path(tempfile.mkstemp(suffix=".lua")[1])
+        combined.write_text((SCRIPTS / scenario.script).read_text() + script.read_text())
+        script = combined
+    env = dict(os.environ, **extra_env)
+    output = subprocess.run(
+        [
+            "wrk",
+            "-t2",
+            "-c16",
+            f"-d{seconds}s",
+            "--timeout",
+            "10s",
+            "-s",
+            str(script),
+            f"{server.url}{scenario.path}",
+        ],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    figures = dict(pair.split("=") for pair in re.search(r"BENCH (.*)", output).group(1).split())
+    figures = {key: int(value) for key, value in figures.items()}
+    figures["rps"] = figures["requests"] / (figures["duration_us"] / 1e6)
+    return figures
+
+
+def count_queries(env, token, names):
+    code = (BENCH_DIR / "queries.py").read_text()
+    output = manage(
+        dict(env, BENCH_TOKEN=token, BENCH_SCENARIOS=",".join(names)), "shell", "-v0", "-c", code
+    )
+    return json.loads(output.strip().splitlines()[-1])
+
+
+# --- Report -------------------------------------------------------------------------------
+
+
+def median(runs, key):
+    return statistics.median(run[key] for run in runs) if runs else None
+
+
+def fmt(value, unit=""):
+    if value is None:
+        return "n/a"
+    if unit == "ms":
+        return f"{value / 1000:.2f}"
+    return f"{value:,.0f}"
+
+
+def ratio(a, b):
+    return f"{a / b:.2f}x" if a and b else "n/a"
+
+
+def build_report(results, machine, args):
+    med = {
+        name: {
+            key: {stat: median(runs, stat) for stat in ("rps", "p50_us", "p99_us")}
+            for key, runs in per_server.items()
+        }
+        for name, per_server in results["runs"].items()
+    }
+    results["medians"] = med
+
+    def rps(name, key):
+        return med.get(name, {}).get(key, {}).get("rps")
+
+    lines = [
+        f"Measured {machine['date']} on {machine['cpu']} ({machine['cores']} cores), "
+        f"Python {machine['python']}; wrk -t2 -c16, {args.duration} s per run, median of "
+        f"{args.rounds} rounds (server order alternating).",
+        "",
+        "| scenario | as shipped | Flask setup | bare WSGI | Flask app | shipped / Flask "
+        "| Flask setup / Flask | Flask setup / bare | p50 ms (shipped) | p99 ms (shipped) "
+        "| queries |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+    ]
+    for scenario in SCENARIOS:
+        name = scenario.name
+        shipped = med.get(name, {}).get("shipped", {})
+        lines.append(
+            f"| {scenario.title} | {fmt(rps(name, 'shipped'))} | {fmt(rps(name, 'flask_setup'))}"
+            f" | {fmt(rps(name, 'bare'))} | {fmt(rps(name, 'flask'))}"
+            f" | {ratio(rps(name, 'shipped'), rps(name, 'flask'))}"
+            f" | {ratio(rps(name, 'flask_setup'), rps(name, 'flask'))}"
+            f" | {ratio(rps(name, 'flask_setup'), rps(name, 'bare'))}"
+            f" | {fmt(shipped.get('p50_us'), 'ms')} | {fmt(shipped.get('p99_us'), 'ms')}"
+            f" | {results['queries'].get(name, 'n/a')} |"
+        )
+    lines += [
+        "",
+        "Requests per second; the Flask app has no unwatch route, no filters or search,"
+        f" and past {FLASK_MAX_FILMS:,} films its unpaginated list outlasts the 10 s timeout.",
+        "",
+        "| server | peak memory per worker (MiB) |",
+        "|---|---:|",
+    ]
+    for key, label in results["labels"].items():
+        peak = results["memory_kb"].get(key)
+        lines.append(f"| {label} | {peak / 1024:.0f} |" if peak else f"| {label} | n/a |")
+    lines += ["", "Targets:", ""]
+    for text, ok, detail in targets(med, results["queries"]):
+        lines.append(f"- {'met' if ok else 'NOT met'}: {text} ({detail})")
+    return "\n".join(lines) + "\n"
+
+
+def targets(med, queries):
+    def get(name, key, stat="rps"):
+        return med.get(name, {}).get(key, {}).get(stat)
+
+    checks = []
+    for name in ("detail", "list-4", "create"):
+        ours, flask = get(name, "flask_setup"), get(name, "flask")
+        if ours and flask:
+            checks.append(
+                (
+                    f"{name}: Flask setup >= 1.5x the Flask app",
+                    ours >= 1.5 * flask,
+                    f"{ours / flask:.2f}x",
+                )
+            )
+        shipped = get(name, "shipped")
+        if shipped and ours:
+            checks.append(
+                (f"{name}: as shipped >= Flask setup", shipped >= ours, f"{shipped / ours:.2f}x")
+            )
+        if shipped and flask:
+            checks.append(
+                (
+                    f"{name}: as shipped >= 1.5x the Flask app",
+                    shipped >= 1.5 * flask,
+                    f"{shipped / flask:.2f}x",
+                )
+            )
+    for setup in ("shipped", "flask_setup"):
+        small, large = get("list-4", setup, "p50_us"), get("list-100k", setup, "p50_us")
+        if small and large:
+            checks.append(
+                (
+                    f"first page at 100,000 films, p50 within 1.5x of the 4-film list ({setup})",
+                    large <= 1.5 * small,
+                    f"{large / small:.2f}x",
+                )
+            )
+    ours, bare = get("detail", "flask_setup"), get("detail", "bare")
+    if ours and bare:
+        checks.append(
+            (
+                "GET one film >= 50% of the bare-WSGI ceiling (same setup)",
+                ours >= 0.5 * bare,
+                f"{ours / bare:.0%}",
+            )
+        )
+    expected = {"detail": 1, "list-4": 1, "list-10k": 1, "list-100k": 1, "search-100k": 1}
+    for name, most in expected.items():
+        if name in queries:
+            checks.append(
+                (
+                    f"{name}: at most {most} query per request",
+                    queries[name] <= most,
+                    f"{queries[name]}",
+                )
+            )
+    return checks
+
+
+def draw_chart(results, path):
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    med, labels = results["medians"], results["labels"]
+    keys = [key for key in ("shipped", "flask_setup", "bare", "flask") if key in labels]
+    figure, (bars, lines) = plt.subplots(
+        1, 2, figsize=(15, 5.5), gridspec_kw={"width_ratios": [2.2, 1]}
+    )
+    width = 0.8 / len(keys)
+    names = [s.name for s in SCENARIOS]
+    for index, key in enumerate(keys):
+        values = [med.get(name, {}).get(key, {}).get("rps") or 0 for name in names]
+        bars.bar([n + index * width for n in range(len(names))], values, width, label=labels[key])
+    bars.set_xticks([n + 0.4 - width / 2 for n in range(len(names))], names, rotation=20)
+    bars.set_yscale("log")
+    bars.set_ylabel("requests per second (log)")
+    bars.set_title("Throughput per scenario (missing bar: not applicable)")
+    bars.legend(fontsize=8)
+    for key in keys:
+        points = [
+            (films, med.get(name, {}).get(key, {}).get("p50_us"))
+            for films, name in zip(SIZES, ("list-4", "list-10k", "list-100k"), strict=True)
+        ]
+        points = [(films, p50 / 1000) for films, p50 in points if p50]
+        if points:
+            lines.plot(*zip(*points, strict=True), marker="o", label=labels[key])
+    lines.set_xscale("log")
+    lines.set_yscale("log")
+    lines.set_xlabel("films in the table")
+    lines.set_ylabel("p50 latency of GET /api/ (ms, log)")
+    lines.set_title("List latency as the watchlist grows")
+    lines.legend(fontsize=8)
+    figure.tight_layout()
+    figure.savefig(path, dpi=110)
+
+
+def update_readme(markdown):
+    readme = BASE_DIR / "README.md"
+    text = readme.read_text()
+    start, end = "<!-- bench:start -->", "<!-- bench:end -->"
+    block = f"{start}\n{markdown}\n![benchmark chart](bench/results/latest.png)\n{end}"
+    text = re.sub(
+        re.escape(start) + ".*?" + re.escape(end), lambda _: block, text, flags=re.DOTALL
+    )
+    readme.write_text(text)
+
+
+def machine_info():
+    cpu = "unknown CPU"
+    for line in Path("/proc/cpuinfo").read_text().splitlines():
+        if line.startswith("model name"):
+            cpu = line.split(":", 1)[1].strip()
+            break
+    return {
+        "date": datetime.date.today().isoformat(),
+        "cpu": cpu,
+        "cores": os.cpu_count(),
+        "python": platform.python_version(),
+        "kernel": platform.release(),
+    }
+
+
+# --- Main ---------------------------------------------------------------------------------
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--reference", help="folder of the original Flask app to compare with")
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--duration", type=int, default=5, help="seconds per wrk run")
+    parser.add_argument("--only", help="comma-separated scenario names")
+    parser.add_argument("--update-readme", action="store_true")
+    args = parser.parse_args()
+    if not shutil.which("wrk"):
+        sys.exit("wrk is not installed (Debian: apt-get install wrk)")
+
+    work = Path(tempfile.mkdtemp(prefix="watchlist-bench-"))
+    flask = FlaskReference(args.reference, work) if args.reference else None
+    chosen = [s for s in SCENARIOS if not args.only or s.name in args.only.split(",")]
+    results = {
+        "machine": machine_info(),
+        "runs": {},
+        "queries": {},
+        "labels": {},
+        "memory_kb": {},
+        "settings": vars(args),
+    }
+    try:
+        for films in SIZES:
+            scenarios = [s for s in chosen if s.films == films]
+            if not scenarios:
+                continue
+            log(f"{films:,} films: preparing databases")
+            env, token = project_database(work, films)
+            results["queries"].update(count_queries(env, token, [s.name for s in scenarios]))
+            servers = servers_for(films, env, token, flask, work)
+            try:
+                run_phase(servers, scenarios, env, token, films, args, results)
+            finally:
+                for server in servers:
+                    server.stop()
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+    markdown = build_report(results, results["machine"], args)
+    RESULTS.mkdir(exist_ok=True)
+    (RESULTS / "latest.md").write_text(markdown)
+    (RESULTS / "latest.json").write_text(json.dumps(results, indent=2, default=str))
+    draw_chart(results, RESULTS / "latest.png")
+    if args.update_readme:
+        update_readme(markdown)
+    print("\n" + markdown)
+    log(f"Written to {RESULTS}/latest.md, latest.json and latest.png")
+
+
+def run_phase(servers, scenarios, env, token, films, args, results):
+    for server in servers:
+        results["labels"][server.key] = server.label
+    extra = {"BENCH_FILMS": str(films)}
+    for scenario in scenarios:
+        if scenario.name == "watch":
+            extra["BENCH_FIRST_ID"] = str(add_watch_pool(env))
+            extra["BENCH_POOL"] = str(WATCH_POOL)
+        applicable = [s for s in servers if s.key != "flask" or scenario.flask]
+        for server in applicable:  # warm-up, not measured
+            run_wrk(server, scenario, 1, server_env(server, token, extra))
+            wait_until_idle(servers)
+        for round_number in range(args.rounds):
+            order = applicable if round_number % 2 == 0 else applicable[::-1]
+            for server in order:
+                figures = run_wrk(
+                    server, scenario, args.duration, server_env(server, token, extra)
+                )
+                wait_until_idle(servers)
+                results["runs"].setdefault(scenario.name, {}).setdefault(server.key, []).append(
+                    figures
+                )
+                log(
+                    f"{scenario.name:12} {server.key:12} {figures['rps']:9.0f} req/s  "
+                    f"p50 {figures['p50_us'] / 1000:7.2f} ms  p99 {figures['p99_us'] / 1000:7.2f}"
+                    f" ms  non-2xx {figures['non2xx']}  errors {figures['socket_errors']}"
+                )
+    for server in servers:
+        server.record_memory()
+        peak = max(server.peak_rss_kb.values())
+        results["memory_kb"][server.key] = max(peak, results["memory_kb"].get(server.key, 0))
+
+
+def server_env(server, token, extra):
+    # The Flask app takes no token; the others get one for the write scenarios.
+    return dict(extra, BENCH_TOKEN="" if server.key == "flask" else token)
+
+
+if __name__ == "__main__":
+    main()
