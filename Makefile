@@ -13,7 +13,11 @@ PYTEST_ARGS ?=
 WITH_ENV := set -a && . ./.env && set +a &&
 
 .DEFAULT_GOAL := help
-.PHONY: help venv run test test-postgres lint format check ci clean
+# The original Flask app, measured beside this project by `make bench` when present.
+BENCH_REFERENCE ?= ../shared/baseline/flask-watchlist
+BENCH_ARGS ?=
+
+.PHONY: help venv run test test-postgres lint check bench clean
 
 help:
 	@echo "make run            set up, migrate, load the sample films, serve on http://$(HOST):$(PORT)"
@@ -21,6 +25,7 @@ help:
 	@echo "make test-postgres  the same suite on PostgreSQL (POSTGRES_URL=$(POSTGRES_URL))"
 	@echo "make lint           ruff check and format check"
 	@echo "make check          missing migrations and Django's deployment checks"
+	@echo "make bench          the benchmark (about 15 minutes); results in bench/results/"
 	@echo "make clean          remove the virtualenv, collected static files and caches"
 
 $(BIN)/.installed: requirements.txt requirements-dev.txt
@@ -64,6 +69,16 @@ check: venv
 	WATCHLIST_DATA_DIR=$$(mktemp -d) \
 	sh -c '$(BIN)/python manage.py makemigrations --check --dry-run && \
 	       $(BIN)/python manage.py check --deploy --fail-level WARNING'
+
+$(BIN)/.bench-installed: $(BIN)/.installed bench/requirements.txt
+	$(BIN)/python -m pip install --quiet -r bench/requirements.txt
+	touch $@
+
+bench: $(BIN)/.bench-installed
+	@command -v wrk >/dev/null || { [ "$$(id -u)" = 0 ] && apt-get update -qq && apt-get install -y -qq wrk; } \
+		|| { echo "wrk is needed: apt-get install wrk"; exit 1; }
+	$(BIN)/python bench/run.py --update-readme \
+		$(if $(wildcard $(BENCH_REFERENCE)/app.py),--reference $(BENCH_REFERENCE)) $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) staticfiles .pytest_cache .ruff_cache .coverage htmlcov

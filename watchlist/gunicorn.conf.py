@@ -10,10 +10,12 @@ import os
 bind = f"0.0.0.0:{os.environ.get('PORT', '8000')}"
 
 # Threaded workers keep client connections alive (sync workers close each one) and overlap
-# database waits; one process per core keeps CPU-bound work parallel.
+# database waits; one process per core keeps CPU-bound work parallel. Two threads measured
+# best with SQLite (make bench): more threads queue on its single writer, whose busy wait
+# sleeps in milliseconds; a PostgreSQL deployment may raise GUNICORN_THREADS.
 worker_class = "gthread"
 workers = int(os.environ.get("WEB_CONCURRENCY", multiprocessing.cpu_count()))
-threads = int(os.environ.get("GUNICORN_THREADS", "4"))
+threads = int(os.environ.get("GUNICORN_THREADS", "2"))
 keepalive = 5
 
 # The heartbeat file lives in memory: a slow or read-only disk must not stall workers.
