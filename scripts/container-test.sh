@@ -57,7 +57,7 @@ standin_base() {
     local name=watchlist-standin:bookworm tarball=$CACHE_DIR/bookworm-python.tar
     if ! $DOCKER image inspect $name >/dev/null 2>&1; then
         if ! [ -s "$tarball" ]; then
-            say "Building the stand-in base image with debootstrap (once per machine)"
+            say "Building the stand-in base image with debootstrap (once per machine)" >&2
             command -v debootstrap >/dev/null || {
                 apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq debootstrap >/dev/null
             }
@@ -207,7 +207,10 @@ sock.sendall(
     f"Content-Length: {len(body)}\r\nConnection: close\r\n\r\n".encode() + body[:10]
 )
 time.sleep(1)  # the request is now in a worker, waiting for the rest of its body
-stop = threading.Thread(target=subprocess.run, args=([docker, "stop", "-t", "30", name],))
+stop = threading.Thread(
+    target=subprocess.run, args=([docker, "stop", "-t", "30", name],),
+    kwargs={"stdout": subprocess.DEVNULL},
+)
 stop.start()
 time.sleep(2)  # SIGTERM has reached gunicorn
 sock.sendall(body[10:])
