@@ -81,7 +81,8 @@ class MovieViewSet(viewsets.ModelViewSet):
     @extend_schema(
         summary="Mark a film watched", request=None, responses={200: MovieSerializer, 400: Detail}
     )
-    @action(detail=True, methods=["post"])
+    # No input: the browsable API then shows just a POST button for these actions.
+    @action(detail=True, methods=["post"], serializer_class=serializers.Serializer)
     def watch(self, request, pk=None):
         return self.change_watch_state(MovieQuerySet.mark_watched, ALREADY_WATCHED)
 
@@ -90,7 +91,7 @@ class MovieViewSet(viewsets.ModelViewSet):
         request=None,
         responses={200: MovieSerializer, 400: Detail},
     )
-    @action(detail=True, methods=["post"])
+    @action(detail=True, methods=["post"], serializer_class=serializers.Serializer)
     def unwatch(self, request, pk=None):
         return self.change_watch_state(MovieQuerySet.mark_unwatched, NOT_WATCHED)
 
@@ -107,4 +108,6 @@ class MovieViewSet(viewsets.ModelViewSet):
             if not film.exists():
                 raise NotFound()
             raise WatchStateUnchanged(refusal)
-        return Response(self.get_serializer(self.get_object()).data)
+        return Response(
+            MovieSerializer(self.get_object(), context=self.get_serializer_context()).data
+        )

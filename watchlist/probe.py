@@ -11,7 +11,7 @@ import urllib.request
 def main():
     url = f"http://127.0.0.1:{os.environ.get('PORT', '8000')}/healthz"
     try:
-        with urllib.request.urlopen(url, timeout=3) as response:  # noqa: S310 - fixed URL
+        with urllib.request.urlopen(url, timeout=3) as response:
             return 0 if response.status == 200 else 1
     except OSError as error:
         print(f"unhealthy: {error}", file=sys.stderr)

@@ -1,0 +1,289 @@
+"""The browser side, in a real Chromium: the admin, the browsable API and the Swagger docs.
+
+The app runs under gunicorn with production settings (debug off, collected static files)
+on loopback. Every page must load without a failed request, a request to another host or
+a console error, and its stylesheet must really apply. Screenshots of each flow's end go to
+test-output/screenshots/. Skipped, saying so, where Chromium or Playwright is missing;
+in CI (CI=true) a missing browser is a failure instead.
+"""
+
+import json
+import os
+import shutil
+import urllib.error
+import urllib.request
+from urllib.parse import urlsplit
+
+import pytest
+
+from watchlist.tests.live import BASE_DIR, Gunicorn, manage, server_env
+
+CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
+SCREENSHOTS = BASE_DIR / "test-output" / "screenshots"
+PASSWORD = "a-long-browser-password"
+
+try:
+    from playwright.sync_api import expect, sync_playwright
+except ImportError:  # pragma: no cover - depends on the machine
+    sync_playwright = None
+
+
+def browser_missing():
+    if sync_playwright is None:
+        return "Playwright for Python is not installed"
+    if not shutil.which(CHROMIUM):
+        return f"no Chromium at {CHROMIUM} (Debian: apt-get install chromium)"
+    return None
+
+
+missing = browser_missing()
+if missing and os.environ.get("CI"):
+    raise RuntimeError(f"browser tests cannot run in CI: {missing}")
+pytestmark = pytest.mark.skipif(bool(missing), reason=f"browser tests skipped: {missing}")
+
+USERS = f"""
+from django.contrib.auth import get_user_model
+User = get_user_model()
+User.objects.create_user("curator", password="{PASSWORD}", is_staff=True, is_superuser=True)
+User.objects.create_user("viewer", password="{PASSWORD}")
+"""
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    tmp = tmp_path_factory.mktemp("browser")
+    env = server_env(f"sqlite:///{tmp / 'db.sqlite3'}", tmp)
+    manage(env, "collectstatic", "--noinput", "-v0")
+    manage(env, "migrate", "-v0")
+    manage(env, "load_sample_movies", "-v0")
+    manage(env, "shell", "-v0", "-c", USERS)
+    gunicorn = Gunicorn(env, tmp / "gunicorn.log")
+    gunicorn.env = env
+    yield gunicorn
+    gunicorn.stop()
+
+
+@pytest.fixture(scope="module")
+def browser():
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=CHROMIUM,
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                # The closed network here makes Chromium's background services slow it down.
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+            ],
+        )
+        yield browser
+        browser.close()
+
+
+class PageWatch:
+    """Everything a page does that a person would notice going wrong."""
+
+    def __init__(self, page, base_url):
+        self.host = urlsplit(base_url).netloc
+        self.problems = []
+        self.error_pages = set()  # documents that are deliberate API errors (400, 405...)
+        page.on("console", self.console)
+        page.on("requestfailed", lambda r: self.problems.append(f"failed: {r.url}"))
+        page.on("request", self.request)
+        page.on("response", self.response)
+
+    def console(self, message):
+        if message.type != "error":
+            return
+        if message.text.startswith("Failed to load resource") and (
+            message.location.get("url") in self.error_pages
+        ):
+            return  # Chromium logs the page's own 4xx status; the page shows it on purpose
+        self.problems.append(f"console error: {message.text} at {message.location}")
+
+    def request(self, request):
+        if not request.url.startswith(("data:", "blob:")) and (
+            urlsplit(request.url).netloc != self.host
+        ):
+            self.problems.append(f"request to another host: {request.url}")
+
+    def response(self, response):
+        # The page itself may be a deliberate 4xx (the browsable API shows API errors);
+        # its stylesheets, scripts, images and fonts must all load.
+        if response.status < 400:
+            return
+        if response.request.resource_type == "document":
+            self.error_pages.add(response.url)
+        else:
+            self.problems.append(f"{response.status}: {response.url}")
+
+
+@pytest.fixture
+def page(browser, server, request):
+    context = browser.new_context(base_url=server.url, viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    watch = PageWatch(page, server.url)
+    yield page
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    screenshot = SCREENSHOTS / f"{request.node.name}.png"
+    page.screenshot(path=screenshot, full_page=True)
+    context.close()
+    assert screenshot.stat().st_size > 5_000, "the screenshot is empty"
+    assert not watch.problems, "\n".join(watch.problems)
+
+
+def films(server, **query):
+    """The films as the API lists them (a separate client, not the browser)."""
+    from watchlist.tests.live import fetch
+
+    search = "&".join(f"{key}={value}" for key, value in query.items())
+    status, _, body = fetch(f"{server.url}/api/?page_size=1000&{search}")
+    assert status == 200
+    return json.loads(body)
+
+
+def computed(page, selector, prop):
+    return page.eval_on_selector(selector, f"e => getComputedStyle(e).{prop}")
+
+
+def log_in(page, path, username):
+    page.goto(path)
+    page.fill("input[name=username]", username)
+    page.fill("input[name=password]", PASSWORD)
+    page.click("input[type=submit], button[type=submit]")
+
+
+# --- 1. the admin --------------------------------------------------------------------------
+
+
+def test_admin_flow(page, server):
+    log_in(page, "/admin/login/?next=/admin/movies/movie/", "curator")
+    expect(page.locator("#site-name")).to_contain_text("Django administration")
+    # The admin stylesheet applies: its header has a coloured background, not the default.
+    assert computed(page, "#header", "backgroundColor") not in ("rgba(0, 0, 0, 0)", "")
+
+    page.click(".object-tools a.addlink")
+    page.fill("input[name=title]", "Memento")
+    page.fill("input[name=release_date]", "2000-10-11")
+    page.click("input[name=_save]")
+    expect(page.locator(".messagelist")).to_contain_text("was added successfully")
+
+    page.fill("#searchbar", "memento")
+    page.press("#searchbar", "Enter")
+    expect(page.locator("#result_list tbody tr")).to_have_count(1)
+    expect(page.locator("#result_list")).to_contain_text("Memento")
+
+    page.goto("/admin/movies/movie/?is_watched__exact=0")
+    expect(page.locator("#result_list tbody tr")).to_have_count(5)
+    page.locator("#result_list tbody tr", has_text="Memento").locator(
+        "input.action-select"
+    ).check()
+    page.select_option("select[name=action]", "mark_watched")
+    page.click("button[name=index]")
+    expect(page.locator(".messagelist")).to_contain_text("1 film(s) marked watched.")
+
+    page.goto("/admin/movies/movie/?is_watched__exact=1")
+    row = page.locator("#result_list tbody tr", has_text="Memento")
+    expect(row.locator("td.field-watched_at")).not_to_have_text("-")
+    memento = films(server, search="memento")[0]
+    assert memento["is_watched"] is True
+    assert memento["watched_at"] is not None
+
+
+def test_admin_refuses_a_non_staff_user(page, server):
+    log_in(page, "/admin/login/", "viewer")
+
+    expect(page.locator(".errornote")).to_contain_text("staff account")
+    assert "/admin/login/" in page.url
+    page.goto("/admin/movies/movie/")
+    assert "/admin/login/" in page.url
+
+
+# --- 2. the browsable API ------------------------------------------------------------------
+
+
+def test_browsable_api_flow(page, server):
+    log_in(page, "/api/auth/login/?next=/api/", "viewer")
+    expect(page.locator(".navbar")).to_contain_text("viewer")
+    # Bootstrap's navbar styling applies: the page's stylesheet loaded.
+    assert computed(page, ".navbar", "backgroundColor") not in ("rgba(0, 0, 0, 0)", "")
+
+    form = page.locator("#post-object-form form")
+    form.locator("input[name=title]").fill("Primer")
+    form.locator("input[name=release_date]").fill("2004-10-08")
+    form.locator("button", has_text="POST").click()
+    expect(page.locator(".response-info")).to_contain_text("201 Created")
+    created = films(server, search="primer")[0]
+
+    page.goto(f"/api/{created['id']}/")
+    expect(page.locator(".response-info")).to_contain_text('"title": "Primer"')
+
+    page.goto(f"/api/{created['id']}/watch/")
+    page.locator("#post-object-form button", has_text="POST").click()
+    expect(page.locator(".response-info")).to_contain_text("200 OK")
+    expect(page.locator(".response-info")).to_contain_text('"is_watched": true')
+    first_watch = films(server, search="primer")[0]["watched_at"]
+    page.locator("#post-object-form button", has_text="POST").click()
+    expect(page.locator(".response-info")).to_contain_text("400 Bad Request")
+    expect(page.locator(".response-info")).to_contain_text("Movie has already been watched.")
+    assert films(server, search="primer")[0]["watched_at"] == first_watch
+
+    page.goto(f"/api/{created['id']}/")
+    page.locator("button", has_text="DELETE").first.click()
+    page.locator("#deleteModal button", has_text="Delete").click()
+    expect(page.locator(".response-info")).to_contain_text("Movie has been successfully deleted.")
+    assert films(server, search="primer") == []
+
+
+def test_browsable_api_offers_no_write_form_to_visitors(page, server):
+    before = films(server)
+
+    page.goto("/api/")
+    expect(page.locator(".response-info")).to_contain_text("Fight Club")
+    expect(page.locator("#post-object-form")).to_have_count(0)
+    expect(page.locator("a", has_text="Log in")).to_be_visible()
+    # And a write without signing in is refused (sent from outside the page, whose console
+    # must stay free of errors).
+    request = urllib.request.Request(
+        f"{server.url}/api/",
+        data=b'{"title": "Sneaky", "release_date": "2000-01-01"}',
+        headers={"Content-Type": "application/json"},
+    )
+    try:
+        urllib.request.urlopen(request, timeout=10)
+        status = 200
+    except urllib.error.HTTPError as error:
+        status = error.code
+
+    assert status == 401
+    assert films(server) == before
+
+
+# --- 3. the Swagger docs -------------------------------------------------------------------
+
+
+def test_swagger_docs_flow(page, server):
+    from watchlist.tests.live import fetch
+
+    _, _, schema = fetch(f"{server.url}/api/schema/?format=json")
+    operations = sum(
+        1
+        for methods in json.loads(schema)["paths"].values()
+        for method in methods
+        if method in {"get", "post", "put", "patch", "delete"}
+    )
+
+    page.goto("/api/docs/")
+    expect(page.locator(".opblock")).to_have_count(operations)
+    assert computed(page, ".swagger-ui .opblock-summary-method", "color") == "rgb(255, 255, 255)"
+
+    listing = page.locator(".opblock-get", has=page.locator("[data-path='/api/']"))
+    listing.locator(".opblock-summary").click()
+    listing.locator("button.try-out__btn").click()
+    listing.locator("button.execute").click()
+    body = listing.locator(".responses-wrapper .live-responses-table .microlight").first
+    expect(body).to_contain_text("Fight Club")
+    expect(body).to_contain_text("Inception")
+    status = listing.locator(".live-responses-table tbody .response-col_status").first
+    expect(status).to_contain_text("200")
