@@ -54,8 +54,10 @@ run: venv .env
 test: venv
 	$(BIN)/pytest --cov --cov-report=term --cov-fail-under=$(COVERAGE_FLOOR) $(PYTEST_ARGS)
 
+# The server and browser tests run their own SQLite-backed servers: once, in `make test`.
 test-postgres: venv
-	DATABASE_URL=$(POSTGRES_URL) $(BIN)/pytest $(PYTEST_ARGS)
+	DATABASE_URL=$(POSTGRES_URL) $(BIN)/pytest $(PYTEST_ARGS) \
+		--ignore=watchlist/tests/test_server.py --ignore=watchlist/tests/test_browser.py
 
 lint: venv
 	$(BIN)/ruff check .
