@@ -8,7 +8,8 @@ from rest_framework import serializers
 
 # 9999-12-31T23:59:59Z, the last second a Python date can hold.
 MAX_TIMESTAMP = 253_402_300_799
-NUMERIC = re.compile(r"\s*\d+(\.\d+)?\s*")
+# A number as JSON or a form writes it: digits, a fraction, an exponent (no nan or inf).
+NUMERIC = re.compile(r"\s*[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?\s*")
 
 
 class ReleaseDateField(serializers.DateField):
@@ -38,3 +39,17 @@ class ReleaseDateField(serializers.DateField):
         if not 0 <= seconds <= MAX_TIMESTAMP:
             self.fail("timestamp_range")
         return datetime.fromtimestamp(seconds, tz=UTC).date()
+
+
+class StrictCharField(serializers.CharField):
+    """A CharField that takes only strings (DRF's would store the number 0 as "0") and
+    applies max_length to the text as sent, as the OpenAPI schema states it, before trimming."""
+
+    default_error_messages = {"not_a_string": "Enter text, not a {kind}."}
+
+    def to_internal_value(self, data):
+        if not isinstance(data, str):
+            self.fail("not_a_string", kind=type(data).__name__)
+        if self.max_length is not None and len(data) > self.max_length:
+            self.fail("max_length", max_length=self.max_length)
+        return super().to_internal_value(data)

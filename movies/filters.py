@@ -50,6 +50,7 @@ class StableOrderingFilter(django_filters.OrderingFilter):
         return super().get_ordering_value(param)
 
     def filter(self, qs, value):
+        value = [param for param in value or () if param]  # "ordering=," names no field
         if value in EMPTY_VALUES:
             return qs
         ordering = [self.get_ordering_value(param) for param in value]

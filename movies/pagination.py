@@ -10,6 +10,8 @@ from rest_framework.utils.urls import remove_query_param, replace_query_param
 
 PAGE, PAGE_SIZE = "page", "page_size"
 DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE = 100, 1000
+MAX_OFFSET = 2**63 - 1  # the largest OFFSET that SQLite and PostgreSQL accept
+PAST_THE_END = "Invalid page: past the last page."
 
 
 @dataclass(frozen=True)
@@ -25,9 +27,13 @@ class PageWindow:
 
     @classmethod
     def from_query(cls, query):
-        """Read the page from query parameters; ValidationError if malformed."""
+        """Read the page from query parameters: ValidationError if malformed, NotFound if
+        the page starts past any possible row (an offset no database column can hold)."""
         size = min(positive_int(query, PAGE_SIZE, DEFAULT_PAGE_SIZE), MAX_PAGE_SIZE)
-        return cls(positive_int(query, PAGE, 1), size)
+        window = cls(positive_int(query, PAGE, 1), size)
+        if window.offset + window.fetch > MAX_OFFSET:
+            raise NotFound(PAST_THE_END)
+        return window
 
     @property
     def offset(self):
@@ -73,7 +79,7 @@ class LinkHeaderPagination(BasePagination):
         self.window = PageWindow.from_query(request.query_params)
         rows = list(queryset[self.window.offset : self.window.offset + self.window.fetch])
         if not rows and self.window.number > 1:
-            raise NotFound("Invalid page: past the last page.")
+            raise NotFound(PAST_THE_END)
         self.has_next = len(rows) > self.window.size
         return rows[: self.window.size]
 
@@ -94,7 +100,7 @@ class LinkHeaderPagination(BasePagination):
             ),
             build_parameter_type(
                 name=PAGE_SIZE,
-                schema={"type": "integer", "minimum": 1, "maximum": MAX_PAGE_SIZE},
+                schema={"type": "integer", "minimum": 1},
                 location="query",
                 description=f"Films per page: {DEFAULT_PAGE_SIZE} by default, "
                 f"at most {MAX_PAGE_SIZE} (larger values are capped).",

@@ -21,3 +21,19 @@ class ReleaseDateFieldExtension(OpenApiSerializerFieldExtension):
             "description": "UNIX timestamp in seconds, read in UTC",
         }
         return {"oneOf": [iso_date, timestamp]}
+
+
+# What the API accepts as a title, for generated clients and fuzzers: no NUL and no lone
+# surrogate anywhere, and something besides whitespace (titles are trimmed, then must not
+# be blank). Python's \s, like str.strip(), is the whitespace meant here.
+TITLE_PATTERN = r"^[^\x00\ud800-\udfff]*[^\s\x00\ud800-\udfff][^\x00\ud800-\udfff]*$"
+
+
+class StrictCharFieldExtension(OpenApiSerializerFieldExtension):
+    target_class = "movies.fields.StrictCharField"
+
+    def map_serializer_field(self, auto_schema, direction):
+        schema = auto_schema._map_serializer_field(self.target, direction, bypass_extensions=True)
+        if direction == "request":
+            schema["pattern"] = TITLE_PATTERN
+        return schema

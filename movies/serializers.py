@@ -1,6 +1,6 @@
 from rest_framework import serializers
 
-from movies.fields import ReleaseDateField
+from movies.fields import ReleaseDateField, StrictCharField
 from movies.models import Movie
 
 
@@ -12,7 +12,7 @@ class MovieSerializer(serializers.Serializer):
     """
 
     id = serializers.IntegerField(read_only=True)
-    title = serializers.CharField(max_length=Movie._meta.get_field("title").max_length)
+    title = StrictCharField(max_length=Movie._meta.get_field("title").max_length)
     release_date = ReleaseDateField()
     is_watched = serializers.BooleanField(read_only=True)
     watched_at = serializers.DateTimeField(read_only=True, allow_null=True)

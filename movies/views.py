@@ -1,3 +1,5 @@
+from collections.abc import Mapping
+
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
     OpenApiParameter,
@@ -68,14 +70,20 @@ class MovieViewSet(viewsets.ModelViewSet):
         self.get_object().delete()
         return Response({"detail": DELETED})
 
-    @extend_schema(summary="Add a film (Flask-era alias of POST /api/)", deprecated=True)
+    @extend_schema(
+        summary="Add a film (Flask-era alias of POST /api/)",
+        responses={201: MovieSerializer},
+        deprecated=True,
+    )
     @action(detail=False, methods=["post"], url_path="create", url_name="create-legacy")
     def create_legacy(self, request):
-        missing = [name for name in ("title", "release_date") if name not in request.data]
-        if missing:
-            # Flask clients read `detail`; the per-field messages stand beside it.
-            errors = {name: ["This field is required."] for name in missing}
-            return Response({"detail": MISSING_FIELDS, **errors}, status.HTTP_400_BAD_REQUEST)
+        # A body that is not an object (JSON null, a list) is the serializer's 400 to give.
+        if isinstance(request.data, Mapping):
+            missing = [name for name in ("title", "release_date") if name not in request.data]
+            if missing:
+                # Flask clients read `detail`; the per-field messages stand beside it.
+                errors = {name: ["This field is required."] for name in missing}
+                return Response({"detail": MISSING_FIELDS, **errors}, status.HTTP_400_BAD_REQUEST)
         return self.create(request)
 
     @extend_schema(

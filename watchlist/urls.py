@@ -3,8 +3,9 @@
 from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
-from rest_framework.authtoken.views import obtain_auth_token
+from rest_framework.authtoken.views import ObtainAuthToken
 
+from movies.throttles import TokenRateThrottle
 from watchlist import views
 
 urlpatterns = [
@@ -12,7 +13,11 @@ urlpatterns = [
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="swagger-ui"),
     path("api/auth/", include("rest_framework.urls")),
-    path("api/auth/token/", obtain_auth_token, name="api-token"),
+    path(
+        "api/auth/token/",
+        ObtainAuthToken.as_view(throttle_classes=[TokenRateThrottle]),
+        name="api-token",
+    ),
     path("api/", include("movies.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -54,6 +54,7 @@ def test_create_answers_the_movie_with_its_location(token_client):
         (937353600, "1999-09-15"),  # an integer timestamp
         (937353600.5, "1999-09-15"),  # a float, as the Flask app parsed it
         ("937353600", "1999-09-15"),  # a numeric string, as forms send it
+        ("9.373536e8", "1999-09-15"),  # with an exponent, as some clients write floats
         (937439999, "1999-09-15"),  # 23:59:59 UTC: the date is read in UTC
         (0, "1970-01-01"),
         ("1999-09-15", "1999-09-15"),
@@ -71,7 +72,7 @@ def test_release_date_as_iso_date_or_unix_timestamp(token_client, release_date, 
 
 @pytest.mark.parametrize(
     "release_date",
-    ["1999-02-30", "yesterday", "", -1, 10**20, 1e300, True, "1999-09-15T10:00:00", "1e9"],
+    ["1999-02-30", "yesterday", "", -1, "-5", 10**20, 1e300, True, "1999-09-15T10:00:00", "nan"],
 )
 def test_invalid_release_date_is_rejected(token_client, release_date):
     response = token_client.post(
@@ -203,3 +204,26 @@ def test_unicode_titles_round_trip_exactly(token_client):
     assert fetched.json()["title"] == title
     assert json.loads(fetched.content)["title"] == title
     assert Movie.objects.get().title == title
+
+
+@pytest.mark.parametrize("title", [0, 1.5, True, ["Inception"], {"name": "Inception"}, None])
+def test_a_title_that_is_not_text_is_rejected(token_client, title):
+    response = token_client.post(
+        reverse(URL), {"title": title, "release_date": "2010-07-16"}, format="json"
+    )
+
+    assert response.status_code == HTTPStatus.BAD_REQUEST
+    assert response.json()["title"][0]
+    assert not Movie.objects.exists()
+
+
+def test_a_title_over_128_characters_as_sent_is_rejected_even_if_trimming_shortens_it(
+    token_client,
+):
+    response = token_client.post(
+        reverse(URL), {"title": " " + "x" * 128, "release_date": "2010-07-16"}, format="json"
+    )
+
+    assert response.status_code == HTTPStatus.BAD_REQUEST
+    assert response.json() == {"title": ["Ensure this field has no more than 128 characters."]}
+    assert not Movie.objects.exists()

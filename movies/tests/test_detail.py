@@ -67,6 +67,7 @@ def test_patch_cannot_change_the_watched_state(token_client):
     )
 
     assert response.status_code == HTTPStatus.OK
+    assert response.json()["is_watched"] is False
     movie.refresh_from_db()
     assert (movie.is_watched, movie.watched_at) == (False, None)
 

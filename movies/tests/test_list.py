@@ -254,3 +254,22 @@ def test_nul_byte_in_a_query_parameter_is_a_400(anon_client, param):
 
     assert response.status_code == HTTPStatus.BAD_REQUEST
     assert response.json()[param]
+
+
+@pytest.mark.parametrize("page", ["111933579595045666816", str(2**63 // 100)])
+def test_a_page_beyond_any_possible_row_is_a_404(anon_client, page):
+    make_movie()
+
+    response = anon_client.get(LIST, {"page": page})
+
+    assert response.status_code == HTTPStatus.NOT_FOUND
+    assert response.json() == {"detail": "Invalid page: past the last page."}
+
+
+def test_an_ordering_of_only_commas_keeps_the_default_order(anon_client):
+    first, second = make_movie("b"), make_movie("a")
+
+    response = anon_client.get(LIST, {"ordering": ","})
+
+    assert response.status_code == HTTPStatus.OK
+    assert [m["id"] for m in response.json()] == [first.id, second.id]

@@ -72,3 +72,17 @@ def test_docs_page_loads_swagger_ui_from_the_app_itself(anon_client):
     assert "https://" not in content
     asset = anon_client.get("/static/drf_spectacular_sidecar/swagger-ui-dist/swagger-ui.css")
     assert asset.status_code == HTTPStatus.OK
+
+
+def test_every_api_operation_documents_its_error_answers(schema):
+    for path, operations in schema["paths"].items():
+        if not path.startswith("/api/"):
+            continue
+        for method, operation in operations.items():
+            statuses = set(operation["responses"])
+            assert {"401", "405", "429", "503"} <= statuses, (path, method)
+            if method in {"post", "put", "patch"} and "requestBody" in operation:
+                assert {"400", "413", "415"} <= statuses, (path, method)
+            if "{id}" in path:
+                assert "404" in statuses, (path, method)
+    assert schema["components"]["schemas"]["Error"]["required"] == ["detail"]

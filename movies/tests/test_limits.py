@@ -1,0 +1,108 @@
+"""Abuse limits: write and token throttles in the shared cache, and the body size cap."""
+
+from http import HTTPStatus
+
+import pytest
+from django.core.cache import cache, caches
+from django.core.cache.backends.db import DatabaseCache
+from django.urls import reverse
+
+from movies.models import Movie
+from movies.tests.factories import make_movie, movie_rows
+from movies.throttles import TokenRateThrottle, WriteRateThrottle
+
+pytestmark = pytest.mark.django_db
+
+NEW_FILM = {"title": "Inception", "release_date": "2010-07-16"}
+
+
+@pytest.fixture
+def rates(monkeypatch):
+    """Set throttle rates for one test (DRF binds them to the classes at import)."""
+
+    def set_rates(**rates):
+        for throttle in (WriteRateThrottle, TokenRateThrottle):
+            monkeypatch.setattr(throttle, "THROTTLE_RATES", {**throttle.THROTTLE_RATES, **rates})
+
+    return set_rates
+
+
+def test_writes_past_the_limit_get_429_with_retry_after(token_client, rates):
+    rates(writes="3/min")
+    for _ in range(3):
+        assert token_client.post(reverse("movie-list"), NEW_FILM, format="json").status_code == 201
+
+    response = token_client.post(reverse("movie-list"), NEW_FILM, format="json")
+
+    assert response.status_code == HTTPStatus.TOO_MANY_REQUESTS
+    assert int(response["Retry-After"]) > 0
+    assert response.json()["detail"].startswith("Request was throttled.")
+    assert Movie.objects.count() == 3
+
+
+def test_reads_are_not_throttled_by_default(token_client, rates):
+    rates(writes="1/min")
+    movie = make_movie()
+
+    statuses = {
+        token_client.get(reverse("movie-detail", args=[movie.id])).status_code for _ in range(20)
+    }
+
+    assert statuses == {HTTPStatus.OK}
+
+
+def test_the_write_counter_is_in_the_shared_cache(token_client, rates, user):
+    rates(writes="5/min")
+
+    token_client.post(reverse("movie-list"), NEW_FILM, format="json")
+
+    # The database cache, which every worker and instance reads: not process memory.
+    assert isinstance(caches["default"], DatabaseCache)
+    assert len(cache.get(f"throttle_writes_{user.pk}")) == 1
+
+
+def test_token_endpoint_is_throttled_per_client_address(anon_client, user, rates):
+    rates(token="2/min")
+    wrong = {"username": "viewer", "password": "guess"}
+    for _ in range(2):
+        assert anon_client.post(reverse("api-token"), wrong).status_code == 400
+
+    blocked = anon_client.post(reverse("api-token"), wrong)
+    other_address = anon_client.post(reverse("api-token"), wrong, REMOTE_ADDR="192.0.2.7")
+
+    assert blocked.status_code == HTTPStatus.TOO_MANY_REQUESTS
+    assert "Retry-After" in blocked
+    assert other_address.status_code == HTTPStatus.BAD_REQUEST
+
+
+def test_client_address_is_read_behind_the_configured_proxies(anon_client, user, rates, settings):
+    settings.REST_FRAMEWORK = {**settings.REST_FRAMEWORK, "NUM_PROXIES": 1}
+    rates(token="1/min")
+    wrong = {"username": "viewer", "password": "guess"}
+
+    first = anon_client.post(reverse("api-token"), wrong, HTTP_X_FORWARDED_FOR="198.51.100.1")
+    same = anon_client.post(reverse("api-token"), wrong, HTTP_X_FORWARDED_FOR="198.51.100.1")
+    other = anon_client.post(reverse("api-token"), wrong, HTTP_X_FORWARDED_FOR="198.51.100.2")
+
+    assert first.status_code == HTTPStatus.BAD_REQUEST
+    assert same.status_code == HTTPStatus.TOO_MANY_REQUESTS
+    assert other.status_code == HTTPStatus.BAD_REQUEST
+
+
+def test_oversized_body_is_a_413_and_changes_nothing(token_client, settings):
+    make_movie()
+    before = movie_rows()
+    body = '{"title": "' + "x" * (70 * 1024) + '", "release_date": "2010-07-16"}'
+
+    response = token_client.post(reverse("movie-list"), body, content_type="application/json")
+
+    assert response.status_code == HTTPStatus.REQUEST_ENTITY_TOO_LARGE
+    assert response.json() == {"detail": "Request body too large: at most 65536 bytes."}
+    assert movie_rows() == before
+
+
+def test_body_under_the_cap_is_read(token_client):
+    response = token_client.post(reverse("movie-list"), NEW_FILM, format="json")
+
+    assert response.status_code == HTTPStatus.CREATED
+    assert Movie.objects.get().title == "Inception"

@@ -1,0 +1,26 @@
+"""Refuse oversized request bodies before anything reads them."""
+
+from django.conf import settings
+from django.http import JsonResponse
+
+
+class RequestBodyLimitMiddleware:
+    """413 for a declared body over DATA_UPLOAD_MAX_MEMORY_SIZE.
+
+    Django applies that setting to form data only; DRF's JSON parser reads the stream
+    whole, so without this a large JSON body would be read into memory.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+        self.limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+
+    def __call__(self, request):
+        declared = request.META.get("CONTENT_LENGTH") or "0"
+        if not declared.isdigit():
+            return JsonResponse({"detail": "Invalid Content-Length header."}, status=400)
+        if self.limit is not None and int(declared) > self.limit:
+            return JsonResponse(
+                {"detail": f"Request body too large: at most {self.limit} bytes."}, status=413
+            )
+        return self.get_response(request)
