@@ -106,3 +106,13 @@ def test_body_under_the_cap_is_read(token_client):
 
     assert response.status_code == HTTPStatus.CREATED
     assert Movie.objects.get().title == "Inception"
+
+
+def test_a_malformed_content_length_is_a_400(token_client):
+    response = token_client.post(
+        reverse("movie-list"), "{}", content_type="application/json", CONTENT_LENGTH="12abc"
+    )
+
+    assert response.status_code == HTTPStatus.BAD_REQUEST
+    assert response.json() == {"detail": "Invalid Content-Length header."}
+    assert not Movie.objects.exists()

@@ -82,15 +82,33 @@ def test_unknown_api_url_is_json_with_debug_off(server):
     assert headers["Content-Type"] == "application/json"
 
 
-def test_sigterm_stops_the_server_cleanly(server):
-    server.process.send_signal(signal.SIGTERM)
-
-    assert server.process.wait(timeout=30) == 0
-
-
 def test_wsgi_module_exposes_the_application():
     from django.core.handlers.wsgi import WSGIHandler
 
     from watchlist.wsgi import application
 
     assert isinstance(application, WSGIHandler)
+
+
+def test_container_probe_reports_a_live_server(server, monkeypatch):
+    from watchlist import probe
+
+    monkeypatch.setenv("PORT", str(server.port))
+
+    assert probe.main() == 0
+
+
+def test_container_probe_reports_a_dead_server(monkeypatch, capsys):
+    from watchlist import probe
+    from watchlist.tests.live import free_port
+
+    monkeypatch.setenv("PORT", str(free_port()))
+
+    assert probe.main() == 1
+    assert "unhealthy" in capsys.readouterr().err
+
+
+def test_sigterm_stops_the_server_cleanly(server):
+    server.process.send_signal(signal.SIGTERM)
+
+    assert server.process.wait(timeout=30) == 0
