@@ -38,6 +38,17 @@ DEADLINE_SECONDS = 60  # every load loop also stops at this wall-clock bound
 
 
 @pytest.fixture
+def report(capsys):
+    """Print past pytest's capture: CI's log keeps the counts each test saw."""
+
+    def show(text):
+        with capsys.disabled():
+            print(f"{text} [{settings.DATABASES['default']['ENGINE'].rsplit('.', 1)[1]}]")
+
+    return show
+
+
+@pytest.fixture
 def live_database(tmp_path):
     url, cleanup = fresh_database_url(tmp_path)
     env = server_env(url, tmp_path)
@@ -68,7 +79,7 @@ def create_films(client, count, prefix="film"):
     return films
 
 
-def test_twenty_concurrent_watches_of_one_film_have_exactly_one_winner(two_servers):
+def test_twenty_concurrent_watches_of_one_film_have_exactly_one_winner(two_servers, report):
     servers, token = two_servers
     film = create_films(ApiClient(servers[0].url, token), 1)[0]
     start = threading.Barrier(20)
@@ -84,7 +95,7 @@ def test_twenty_concurrent_watches_of_one_film_have_exactly_one_winner(two_serve
         results = list(pool.map(watch, range(20)))
 
     statuses = Counter(status for status, _ in results)
-    print(f"\n20 concurrent watch calls: {dict(statuses)}")
+    report(f"\n20 concurrent watch calls: {dict(statuses)}")
     assert statuses == {HTTPStatus.OK: 1, HTTPStatus.BAD_REQUEST: 19}
     winner = next(data for status, data in results if status == HTTPStatus.OK)
     assert all(
@@ -97,7 +108,7 @@ def test_twenty_concurrent_watches_of_one_film_have_exactly_one_winner(two_serve
     assert final["watched_at"] == winner["watched_at"]
 
 
-def test_concurrent_edits_of_different_fields_all_survive(two_servers):
+def test_concurrent_edits_of_different_fields_all_survive(two_servers, report):
     servers, token = two_servers
     films = create_films(ApiClient(servers[0].url, token), 15)
     tasks = []
@@ -120,7 +131,7 @@ def test_concurrent_edits_of_different_fields_all_survive(two_servers):
     with ThreadPoolExecutor(12) as pool:
         statuses = Counter(pool.map(run, enumerate(tasks)))
 
-    print(f"\n{len(tasks)} concurrent edits: {dict(statuses)}")
+    report(f"\n{len(tasks)} concurrent edits: {dict(statuses)}")
     assert statuses == {HTTPStatus.OK: len(tasks)}
     for movie in ApiClient(servers[1].url).all_movies():
         assert movie["title"] == f"renamed {movie['id']}"
@@ -251,14 +262,14 @@ def summary(ledgers):
     return statuses, errors
 
 
-def test_mixed_load_on_two_servers_loses_nothing(two_servers):
+def test_mixed_load_on_two_servers_loses_nothing(two_servers, report):
     servers, token = two_servers
     seed = create_films(ApiClient(servers[0].url, token), 30)
 
     ledgers = run_load(servers, token, [m["id"] for m in seed], requests_per_thread=400)
 
     statuses, errors = summary(ledgers)
-    print(
+    report(
         f"\nmixed load, 2 servers: {sum(statuses.values())} answers {dict(statuses)}, "
         f"{errors} connection errors"
     )
@@ -269,7 +280,7 @@ def test_mixed_load_on_two_servers_loses_nothing(two_servers):
     check_database_matches(ledgers, servers[1].url, len(seed))
 
 
-def test_killed_worker_is_replaced_and_nothing_is_half_written(live_database, tmp_path):
+def test_killed_worker_is_replaced_and_nothing_is_half_written(live_database, tmp_path, report):
     env, token = live_database
     server = Gunicorn(env, tmp_path / "gunicorn.log")
     try:
@@ -284,7 +295,7 @@ def test_killed_worker_is_replaced_and_nothing_is_half_written(live_database, tm
         ledgers = run_load([server], token, [m["id"] for m in seed], 250, kill_a_worker)
 
         statuses, errors = summary(ledgers)
-        print(
+        report(
             f"\nworker SIGKILL mid-load: {sum(statuses.values())} answers {dict(statuses)}, "
             f"{errors} requests failed with the worker"
         )
@@ -358,7 +369,7 @@ def private_postgres():
 
 
 @pytest.mark.skipif(not ON_POSTGRES, reason="the PostgreSQL pass restarts a PostgreSQL server")
-def test_postgres_restart_mid_load_answers_503_then_recovers(private_postgres, tmp_path):
+def test_postgres_restart_mid_load_answers_503_then_recovers(private_postgres, tmp_path, report):
     database_url, control = private_postgres
     env = server_env(database_url, tmp_path)
     manage(env, "migrate", "-v0")
@@ -404,7 +415,7 @@ def test_postgres_restart_mid_load_answers_503_then_recovers(private_postgres, t
                 future.result()
 
         statuses = Counter(status for _, status, _, _, _ in answers)
-        print(
+        report(
             f"\nPostgreSQL restart mid-load: {len(answers)} answers {dict(statuses)}, "
             f"outage {outage['to'] - outage['from']:.1f} s"
         )
