@@ -210,3 +210,15 @@ def postgres_binaries():
     """The directory of Debian's PostgreSQL server binaries, or None."""
     found = sorted(Path("/usr/lib/postgresql").glob("*/bin/pg_ctl"))
     return found[-1].parent if found and shutil.which("runuser") else None
+
+
+def shipped_server(tmp_path, *setup_code):
+    """gunicorn as the project ships (debug off, collected static files) on a new SQLite
+    file with the sample films; each `setup_code` runs in `manage.py shell` first."""
+    env = server_env(f"sqlite:///{tmp_path / 'db.sqlite3'}", tmp_path)
+    manage(env, "collectstatic", "--noinput", "-v0")
+    manage(env, "migrate", "-v0")
+    manage(env, "load_sample_movies", "-v0")
+    for code in setup_code:
+        manage(env, "shell", "-v0", "-c", code)
+    return Gunicorn(env, tmp_path / "gunicorn.log")

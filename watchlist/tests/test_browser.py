@@ -16,7 +16,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from watchlist.tests.live import BASE_DIR, Gunicorn, manage, server_env
+from watchlist.tests.live import BASE_DIR, shipped_server
 
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 SCREENSHOTS = BASE_DIR / "test-output" / "screenshots"
@@ -51,14 +51,7 @@ User.objects.create_user("viewer", password="{PASSWORD}")
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
-    tmp = tmp_path_factory.mktemp("browser")
-    env = server_env(f"sqlite:///{tmp / 'db.sqlite3'}", tmp)
-    manage(env, "collectstatic", "--noinput", "-v0")
-    manage(env, "migrate", "-v0")
-    manage(env, "load_sample_movies", "-v0")
-    manage(env, "shell", "-v0", "-c", USERS)
-    gunicorn = Gunicorn(env, tmp / "gunicorn.log")
-    gunicorn.env = env
+    gunicorn = shipped_server(tmp_path_factory.mktemp("browser"), USERS)
     yield gunicorn
     gunicorn.stop()
 

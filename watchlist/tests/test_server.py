@@ -7,18 +7,13 @@ from http import HTTPStatus
 
 import pytest
 
-from watchlist.tests.live import Gunicorn, fetch, manage, server_env
+from watchlist.tests.live import fetch, shipped_server
 
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
     """gunicorn with the shipped config, debug off, on a fresh SQLite file, on loopback."""
-    tmp = tmp_path_factory.mktemp("server")
-    env = server_env(f"sqlite:///{tmp / 'db.sqlite3'}", tmp)
-    manage(env, "collectstatic", "--noinput", "-v0")
-    manage(env, "migrate", "-v0")
-    manage(env, "load_sample_movies", "-v0")
-    gunicorn = Gunicorn(env, tmp / "gunicorn.log")
+    gunicorn = shipped_server(tmp_path_factory.mktemp("server"))
     yield gunicorn
     gunicorn.stop()
 
