@@ -3,8 +3,11 @@
 from drf_spectacular.extensions import OpenApiSerializerFieldExtension
 from drf_spectacular.plumbing import build_basic_type
 from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, inline_serializer
+from rest_framework import serializers
 
 from movies.fields import MAX_TIMESTAMP
+from movies.serializers import MovieSerializer
 
 
 class ReleaseDateFieldExtension(OpenApiSerializerFieldExtension):
@@ -37,3 +40,20 @@ class StrictCharFieldExtension(OpenApiSerializerFieldExtension):
         if direction == "request":
             schema["pattern"] = TITLE_PATTERN
         return schema
+
+
+# Used by the viewset's extend_schema declarations.
+Detail = inline_serializer("Detail", {"detail": serializers.CharField()})
+LINK_HEADER = OpenApiParameter(
+    "Link",
+    OpenApiTypes.STR,
+    location=OpenApiParameter.HEADER,
+    response=[200],
+    description='RFC 8288 links to the neighbouring pages: rel="next" and rel="prev".',
+)
+LEGACY_WATCH_SCHEMA = {
+    "summary": "Mark a film watched (Flask-era route; GET needs a token)",
+    "request": None,
+    "responses": {200: MovieSerializer, 400: Detail},
+    "deprecated": True,
+}

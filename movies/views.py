@@ -1,12 +1,6 @@
 from collections.abc import Mapping
 
-from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import (
-    OpenApiParameter,
-    extend_schema,
-    extend_schema_view,
-    inline_serializer,
-)
+from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import APIException, NotFound
@@ -14,27 +8,13 @@ from rest_framework.response import Response
 
 from movies.filters import MovieFilter
 from movies.models import Movie, MovieQuerySet
+from movies.schema import LEGACY_WATCH_SCHEMA, LINK_HEADER, Detail
 from movies.serializers import MovieSerializer
 
 DELETED = "Movie has been successfully deleted."
 ALREADY_WATCHED = "Movie has already been watched."
 NOT_WATCHED = "Movie has not been watched."
 MISSING_FIELDS = "Please provide the title and release_date."
-
-Detail = inline_serializer("Detail", {"detail": serializers.CharField()})
-LINK_HEADER = OpenApiParameter(
-    "Link",
-    OpenApiTypes.STR,
-    location=OpenApiParameter.HEADER,
-    response=[200],
-    description='RFC 8288 links to the neighbouring pages: rel="next" and rel="prev".',
-)
-LEGACY_WATCH_SCHEMA = {
-    "summary": "Mark a film watched (Flask-era route; GET needs a token)",
-    "request": None,
-    "responses": {200: MovieSerializer, 400: Detail},
-    "deprecated": True,
-}
 
 
 class WatchStateUnchanged(APIException):
