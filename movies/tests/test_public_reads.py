@@ -128,3 +128,17 @@ def test_a_new_film_shows_on_the_fast_path_at_once(anon_client, token_client, fi
 
     assert served_by_the_fast_path(listed)
     assert listed.json() == [created]
+
+
+def test_throttled_reads_turn_the_fast_path_off(settings):
+    from django.core.exceptions import MiddlewareNotUsed
+
+    from movies.public_reads import PublicReadMiddleware
+
+    settings.REST_FRAMEWORK = {
+        **settings.REST_FRAMEWORK,
+        "DEFAULT_THROTTLE_RATES": {"writes": None, "token": None, "reads": "100/min"},
+    }
+
+    with pytest.raises(MiddlewareNotUsed):
+        PublicReadMiddleware(get_response=None)
