@@ -2,10 +2,11 @@
 
 from functools import lru_cache
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db.models import CharField
 from rest_framework import exceptions
-from rest_framework.authentication import TokenAuthentication
+from rest_framework.authentication import SessionAuthentication, TokenAuthentication
 from rest_framework.authtoken.models import Token
 
 from movies.prepared import Param, PreparedQuery
@@ -42,3 +43,17 @@ def token_lookup():
         auth_token__key=Param("key", CharField())
     ).values(*fields, "auth_token__created")
     return PreparedQuery(queryset), fields
+
+
+class SessionCookieAuthentication(SessionAuthentication):
+    """DRF's SessionAuthentication, looked up only when the request carries a session cookie.
+
+    Without one there is no session to read; not touching it keeps `Vary: Cookie` off the
+    answers to clients that send no cookie, so an anonymous client gets the same headers
+    whichever way its read is answered (early or through DRF) and as a token client does.
+    """
+
+    def authenticate(self, request):
+        if settings.SESSION_COOKIE_NAME not in request.COOKIES:
+            return None
+        return super().authenticate(request)

@@ -5,7 +5,6 @@ from dataclasses import dataclass
 from drf_spectacular.plumbing import build_parameter_type
 from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.pagination import BasePagination
-from rest_framework.response import Response
 from rest_framework.utils.urls import remove_query_param, replace_query_param
 
 PAGE, PAGE_SIZE = "page", "page_size"
@@ -69,23 +68,11 @@ def positive_int(query, name, default):
 
 
 class LinkHeaderPagination(BasePagination):
-    """`?page=N&page_size=M`, with the neighbouring pages in an RFC 8288 `Link` header."""
+    """`?page=N&page_size=M`, with the neighbouring pages in an RFC 8288 `Link` header.
 
-    page_size = DEFAULT_PAGE_SIZE
-    max_page_size = MAX_PAGE_SIZE
-
-    def paginate_queryset(self, queryset, request, view=None):
-        self.request = request
-        self.window = PageWindow.from_query(request.query_params)
-        rows = list(queryset[self.window.offset : self.window.offset + self.window.fetch])
-        if not rows and self.window.number > 1:
-            raise NotFound(PAST_THE_END)
-        self.has_next = len(rows) > self.window.size
-        return rows[: self.window.size]
-
-    def get_paginated_response(self, data):
-        link = self.window.link_header(self.request.build_absolute_uri(), self.has_next)
-        return Response(data, headers={"Link": link} if link else None)
+    The list reads its page through `movies.reads`, which takes the window from
+    `PageWindow`; this class describes that pagination to the OpenAPI schema.
+    """
 
     def get_paginated_response_schema(self, schema):
         return schema

@@ -1,5 +1,6 @@
 """OpenAPI descriptions that drf-spectacular cannot infer from the code."""
 
+from drf_spectacular.authentication import SessionScheme
 from drf_spectacular.extensions import OpenApiSerializerFieldExtension
 from drf_spectacular.plumbing import build_basic_type
 from drf_spectacular.types import OpenApiTypes
@@ -40,6 +41,10 @@ class StrictCharFieldExtension(OpenApiSerializerFieldExtension):
         if direction == "request":
             schema["pattern"] = TITLE_PATTERN
         return schema
+
+
+class SessionCookieScheme(SessionScheme):
+    target_class = "movies.authentication.SessionCookieAuthentication"
 
 
 # Used by the viewset's extend_schema declarations.

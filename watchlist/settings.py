@@ -80,12 +80,12 @@ MIDDLEWARE = [
     "watchlist.health.HealthCheckMiddleware",
     "watchlist.limits.RequestBodyLimitMiddleware",
     "django.middleware.security.SecurityMiddleware",
-    # Above the public reads, so that those answers carry the same security headers.
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
-    "movies.public_reads.PublicReadMiddleware",
-    "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
+    # Everything above applies to the early answers too; nothing below is needed by them.
+    "movies.early_reads.EarlyReadMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -194,7 +194,7 @@ REST_FRAMEWORK = {
     # Token first: an anonymous write then answers 401 with a WWW-Authenticate header.
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "movies.authentication.PreparedTokenAuthentication",
-        "rest_framework.authentication.SessionAuthentication",
+        "movies.authentication.SessionCookieAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticatedOrReadOnly"],
     "DEFAULT_RENDERER_CLASSES": [

@@ -4,6 +4,7 @@ from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.authtoken.views import ObtainAuthToken
+from rest_framework.permissions import AllowAny
 
 from movies.throttles import TokenRateThrottle
 from watchlist import views
@@ -15,7 +16,12 @@ urlpatterns = [
     path("api/auth/", include("rest_framework.urls")),
     path(
         "api/auth/token/",
-        ObtainAuthToken.as_view(throttle_classes=[TokenRateThrottle]),
+        # Open to anyone: it is where a client without credentials gets them.
+        ObtainAuthToken.as_view(
+            throttle_classes=[TokenRateThrottle],
+            authentication_classes=[],
+            permission_classes=[AllowAny],
+        ),
         name="api-token",
     ),
     path("api/", include("movies.urls")),

@@ -186,7 +186,7 @@ TABLE = [
         "A positive integer is required.",
     ),
     Bad("id that is not a number", "get", "/api/abc/", 404, "Not found."),
-    Bad("id that overflows 64 bits", "get", "/api/99999999999999999999999/", 404, "No Movie"),
+    Bad("id that overflows 64 bits", "get", "/api/99999999999999999999999/", 404, "Not found."),
     Bad(
         "watch of an id that overflows",
         "post",

@@ -6,7 +6,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from movies.models import Movie
-from movies.pagination import LinkHeaderPagination
+from movies.pagination import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE
 from movies.tests.factories import make_movie
 
 pytestmark = pytest.mark.django_db
@@ -149,16 +149,16 @@ def test_unknown_ordering_is_a_400(anon_client, ordering):
 
 
 def test_first_page_has_the_default_size_and_a_next_link(anon_client):
-    make_many(LinkHeaderPagination.page_size + 5)
+    make_many(DEFAULT_PAGE_SIZE + 5)
 
     response = anon_client.get(LIST)
 
-    assert len(response.json()) == LinkHeaderPagination.page_size
+    assert len(response.json()) == DEFAULT_PAGE_SIZE
     assert links(response) == {"next": "http://testserver/api/?page=2"}
 
 
 def test_last_page_has_a_prev_link_and_no_next(anon_client):
-    make_many(LinkHeaderPagination.page_size + 5)
+    make_many(DEFAULT_PAGE_SIZE + 5)
 
     response = anon_client.get(LIST, {"page": 2})
 
@@ -189,11 +189,11 @@ def test_a_single_page_has_no_link_header(anon_client):
 
 
 def test_page_size_is_capped_at_the_maximum(anon_client):
-    make_many(LinkHeaderPagination.max_page_size + 1)
+    make_many(MAX_PAGE_SIZE + 1)
 
     response = anon_client.get(LIST, {"page_size": 10**6})
 
-    assert len(response.json()) == LinkHeaderPagination.max_page_size
+    assert len(response.json()) == MAX_PAGE_SIZE
     assert "next" in links(response)
 
 
@@ -243,7 +243,7 @@ def test_list_page_takes_one_query_whatever_the_table_size(
     with django_assert_num_queries(1):
         response = anon_client.get(LIST, {"search": "film", "ordering": "-title"})
 
-    assert len(response.json()) == min(films, LinkHeaderPagination.page_size)
+    assert len(response.json()) == min(films, DEFAULT_PAGE_SIZE)
 
 
 @pytest.mark.parametrize("param", ["search", "ordering", "is_watched"])

@@ -1,0 +1,130 @@
+"""Both ways into the film reads answer alike: random films, random requests.
+
+Anonymous JSON reads are answered early (movies.early_reads); the same requests with a
+token go through the whole DRF stack. For any films and any list or detail request, valid
+or not, both must give the same status, the same headers a client reads and the same bytes.
+"""
+
+import datetime
+from urllib.parse import urlencode
+
+import pytest
+from django.db import transaction
+from django.urls import reverse
+from hypothesis import HealthCheck, event, given, settings
+from hypothesis import strategies as st
+from rest_framework.response import Response
+
+from movies.models import Movie
+
+pytestmark = pytest.mark.django_db
+
+COMPARED_HEADERS = ("Content-Type", "Link", "Allow", "Vary", "Content-Length")
+PLAIN_JSON = {None, "*/*", "application/json", "application/*", "application/json, */*"}
+ACCEPT = st.sampled_from(
+    [
+        *PLAIN_JSON,
+        "application/json; indent=4",
+        "application/json;q=0.9",
+        "application/json; indent=0",
+        "application/JSON",
+        "application/xml",
+        "",
+    ]
+)
+
+# Titles made of what trips up encoders and LIKE patterns: quotes, backslashes, % and _,
+# the JavaScript line separators, case pairs that fold unevenly, padding and inner spaces.
+TRICKY = ["%", "_", "\\", '"', "'", "\u2028", "\u2029", "ß", "SS", "İ", "i", "É", "é", " ", "\t"]
+TITLE_TEXT = st.lists(
+    st.one_of(st.sampled_from(TRICKY), st.text(min_size=1, max_size=3)), min_size=1, max_size=6
+).map("".join)
+FILM = st.fixed_dictionaries(
+    {
+        "title": TITLE_TEXT,
+        "release_date": st.dates(datetime.date(1890, 1, 1), datetime.date(2030, 12, 31)),
+        "watched_at": st.one_of(
+            st.none(),
+            st.datetimes(
+                datetime.datetime(2000, 1, 1), datetime.datetime(2030, 1, 1), allow_imaginary=False
+            ),
+        ),
+    }
+)
+
+ORDER_FIELD = st.sampled_from(["id", "title", "release_date", "watched_at", "bogus", ""])
+ORDERING = st.lists(
+    st.tuples(st.sampled_from(["", "-"]), ORDER_FIELD).map("".join), min_size=1, max_size=3
+).map(",".join)
+NUMBER = st.one_of(
+    st.integers(1, 4).map(str),
+    st.sampled_from(["", "0", "-1", "x", "1.5", "1001", "99999999999999999999", "٣"]),
+)
+LIST_PARAMETERS = st.lists(
+    st.tuples(
+        st.sampled_from(["is_watched", "search", "ordering", "page", "page_size", "other"]),
+        st.one_of(
+            st.sampled_from(["true", "FALSE", "1", "0", "", "maybe", "yes"]),
+            TITLE_TEXT,
+            ORDERING,
+            NUMBER,
+        ),
+    ),
+    max_size=5,
+)
+
+
+def stored(film):
+    """A film as the API stores it: a trimmed, non-blank title, watched_at in UTC."""
+    title = film["title"].strip() or "untitled"
+    watched_at = film["watched_at"] and film["watched_at"].replace(tzinfo=datetime.UTC)
+    return Movie(
+        title=title,
+        release_date=film["release_date"],
+        is_watched=watched_at is not None,
+        watched_at=watched_at,
+    )
+
+
+def answer_both_ways(anon_client, token_client, path, accept):
+    headers = {} if accept is None else {"HTTP_ACCEPT": accept}
+    early = anon_client.get(path, **headers)
+    drf = token_client.get(path, **headers)
+    assert isinstance(drf, Response)  # the token request did take the whole stack
+    assert early.status_code == drf.status_code, path
+    for name in COMPARED_HEADERS:
+        assert early.get(name) == drf.get(name), (name, path)
+    assert early.content == drf.content, path
+    event(f"{'DRF' if isinstance(early, Response) else 'early'} {early.status_code}")
+    return early
+
+
+@settings(
+    max_examples=400,
+    deadline=None,
+    database=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(
+    films=st.lists(FILM, max_size=8),
+    parameters=LIST_PARAMETERS,
+    accept=ACCEPT,
+    detail_pick=st.integers(0, 10),
+)
+def test_list_and_detail_answer_the_same_with_or_without_a_token(
+    anon_client, token_client, films, parameters, accept, detail_pick
+):
+    with transaction.atomic():
+        created = Movie.objects.bulk_create(stored(film) for film in films)
+        ids = [movie.id for movie in Movie.objects.order_by("id")]
+
+        listed = answer_both_ways(
+            anon_client, token_client, f"{reverse('movie-list')}?{urlencode(parameters)}", accept
+        )
+        if listed.status_code == 200 and accept in PLAIN_JSON:
+            assert not isinstance(listed, Response), "a plain anonymous read went to DRF"
+
+        pk = ids[detail_pick] if detail_pick < len(ids) else detail_pick + 10**6
+        answer_both_ways(anon_client, token_client, reverse("movie-detail", args=[pk]), accept)
+        transaction.set_rollback(True)
+    assert len(created) == len(films)
