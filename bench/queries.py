@@ -28,6 +28,8 @@ client = Client(HTTP_HOST="127.0.0.1")
 scenarios = {
     "detail": lambda: per_request(lambda: client.get("/api/1/")),
     "list-4": lambda: per_request(lambda: client.get("/api/")),
+    "detail-token": lambda: per_request(lambda: client.get("/api/1/", **AUTH)),
+    "list-4-token": lambda: per_request(lambda: client.get("/api/", **AUTH)),
     "list-10k": lambda: per_request(lambda: client.get("/api/")),
     "list-100k": lambda: per_request(lambda: client.get("/api/")),
     "search-100k": lambda: per_request(lambda: client.get(SEARCH)),

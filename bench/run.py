@@ -14,19 +14,20 @@ import json
 import os
 import platform
 import re
-import secrets
 import shutil
-import signal
 import sqlite3
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
-import urllib.error
 import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from watchlist.tests.live import Gunicorn, create_api_user, manage, server_env
 
 BENCH_DIR = Path(__file__).resolve().parent
 BASE_DIR = BENCH_DIR.parent
@@ -52,6 +53,10 @@ class Scenario:
 SCENARIOS = [
     Scenario("detail", "GET one film", 4, "/api/1/"),
     Scenario("list-4", "GET the list, 4 films", 4),
+    Scenario("detail-token", "GET one film, with a token", 4, "/api/1/", "token.lua", False),
+    Scenario(
+        "list-4-token", "GET the list, 4 films, with a token", 4, script="token.lua", flask=False
+    ),
     Scenario("mixed", "mixed: 80% one film, 15% list, 5% create", 4, script="mixed.lua"),
     Scenario("create", "POST create", 4, "/api/create/", script="create.lua"),
     Scenario("watch", "watch + unwatch cycles", 4, script="watch_cycle.lua", flask=False),
@@ -69,68 +74,33 @@ SCENARIOS = [
 
 @dataclass
 class Server:
+    """A running server of the comparison, with what the harness reads off its workers."""
+
     key: str
     label: str
-    command: list
-    env: dict
-    cwd: Path
-    port: int = 0
-    process: subprocess.Popen = None
+    gunicorn: Gunicorn
     peak_rss_kb: dict = field(default_factory=dict)  # worker pid -> VmHWM
 
     @property
     def url(self):
-        return f"http://127.0.0.1:{self.port}"
-
-    def start(self, log_path):
-        self.port = free_port()
-        command = [part.replace("{port}", str(self.port)) for part in self.command]
-        self.log = log_path.open("w")
-        self.process = subprocess.Popen(
-            command, cwd=self.cwd, env=self.env, stdout=self.log, stderr=subprocess.STDOUT
-        )
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            try:
-                urllib.request.urlopen(f"{self.url}/api/1/", timeout=2).read()
-                return
-            except (OSError, urllib.error.HTTPError):
-                if self.process.poll() is not None:
-                    break
-                time.sleep(0.2)
-        raise RuntimeError(f"{self.label} did not start; see {log_path}")
-
-    def worker_pids(self):
-        children = Path(f"/proc/{self.process.pid}/task/{self.process.pid}/children")
-        return children.read_text().split()
+        return self.gunicorn.url
 
     def cpu_ticks(self):
         ticks = 0
-        for pid in self.worker_pids():
+        for pid in self.gunicorn.worker_pids():
             with contextlib.suppress(OSError):
                 fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
                 ticks += int(fields[11]) + int(fields[12])  # utime + stime
         return ticks
 
     def record_memory(self):
-        for pid in self.worker_pids():
+        for pid in self.gunicorn.worker_pids():
             status = Path(f"/proc/{pid}/status").read_text()
             peak = int(re.search(r"VmHWM:\s+(\d+) kB", status).group(1))
             self.peak_rss_kb[pid] = max(peak, self.peak_rss_kb.get(pid, 0))
 
     def stop(self):
-        if self.process and self.process.poll() is None:
-            self.process.send_signal(signal.SIGTERM)
-            self.process.wait(timeout=30)
-        self.log.close()
-
-
-def free_port():
-    import socket
-
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
+        self.gunicorn.stop()
 
 
 def log(message):
@@ -141,29 +111,8 @@ def log(message):
 
 
 def project_env(database):
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "DATABASE_"))}
-    env.update(
-        DJANGO_SETTINGS_MODULE="watchlist.settings",
-        DJANGO_SECRET_KEY=secrets.token_urlsafe(50),
-        DJANGO_HTTPS="0",
-        DJANGO_LOG_LEVEL="WARNING",
-        DATABASE_URL=f"sqlite:///{database}",
-        DJANGO_STATIC_ROOT=str(database.parent / "static"),
-        # The write scenarios measure writes, not the per-user limit that would stop them.
-        DJANGO_THROTTLE_WRITES="off",
-    )
-    return env
-
-
-def manage(env, *args):
-    return subprocess.run(
-        [PYTHON, "manage.py", *args],
-        cwd=BASE_DIR,
-        env=env,
-        check=True,
-        capture_output=True,
-        text=True,
-    ).stdout
+    """The project's settings as shipped (limits and logging on) on a SQLite file."""
+    return server_env(f"sqlite:///{database}", database.parent)
 
 
 FILL = """
@@ -180,13 +129,6 @@ Movie.objects.bulk_create(
 )
 """
 
-NEW_API_USER = """
-from django.contrib.auth import get_user_model
-from rest_framework.authtoken.models import Token
-user = get_user_model().objects.create_user("bench")
-print(Token.objects.create(user=user).key)
-"""
-
 
 def project_database(work, films):
     """A migrated SQLite database with the four sample films, then filler up to `films`."""
@@ -197,8 +139,7 @@ def project_database(work, films):
     manage(env, "loaddata", "movies", "-v0")
     if films > 4:
         manage(env, "shell", "-v0", "-c", FILL.format(count=films - 4))
-    token = manage(env, "shell", "-v0", "-c", NEW_API_USER).split()[-1]
-    return env, token
+    return env, create_api_user(env, "bench")
 
 
 def add_watch_pool(env):
@@ -254,70 +195,48 @@ class FlaskReference:
 def servers_for(films, env, token, flask, work):
     phase = work / f"phase-{films}"
     phase.mkdir()
+    ready = "/api/1/"
     shipped = Server(
         "shipped",
         "watchlist, as shipped",
-        [
-            PYTHON,
-            "-m",
-            "gunicorn",
-            "-c",
-            "watchlist/gunicorn.conf.py",
-            "--bind",
-            "127.0.0.1:{port}",
-            "watchlist.wsgi",
-        ],
-        env,
-        BASE_DIR,
+        Gunicorn(env, phase / "shipped.log", workers=None, ready_path=ready),
     )
-    shipped.start(phase / "shipped.log")
     bare_env = dict(env, BENCH_BARE_RESPONSES=str(record_responses(shipped, token, phase)))
     servers = [
         shipped,
         Server(
             "flask_setup",
             "watchlist, Flask's setup (gunicorn -w 2, sync)",
-            [PYTHON, "-m", "gunicorn", "-w", "2", "-b", "127.0.0.1:{port}", "watchlist.wsgi"],
-            env,
-            BASE_DIR,
+            Gunicorn(env, phase / "flask_setup.log", options=(), ready_path=ready),
         ),
         Server(
             "bare",
             "bare WSGI, Flask's setup (the ceiling)",
-            [
-                PYTHON,
-                "-m",
-                "gunicorn",
-                "-w",
-                "2",
-                "-b",
-                "127.0.0.1:{port}",
-                "bench.bare_app:application",
-            ],
-            bare_env,
-            BASE_DIR,
+            Gunicorn(
+                bare_env,
+                phase / "bare.log",
+                options=(),
+                app="bench.bare_app:application",
+                ready_path=ready,
+            ),
         ),
     ]
     if flask and films <= FLASK_MAX_FILMS:
-        app = flask.app_dir(films)
         servers.append(
             Server(
                 "flask",
                 "Flask reference (gunicorn -w 2, sync)",
-                [
-                    str(flask.venv / "bin" / "gunicorn"),
-                    "-w",
-                    "2",
-                    "-b",
-                    "127.0.0.1:{port}",
-                    "app:app",
-                ],
-                dict(os.environ),
-                app,
+                Gunicorn(
+                    dict(os.environ),
+                    phase / "flask.log",
+                    options=(),
+                    app="app:app",
+                    python=str(flask.venv / "bin" / "python"),
+                    cwd=flask.app_dir(films),
+                    ready_path=ready,
+                ),
             )
         )
-    for server in servers[1:]:
-        server.start(phase / f"{server.key}.log")
     return servers
 
 
@@ -518,7 +437,8 @@ def targets(med, queries):
                 f"{ours / bare:.0%}",
             )
         )
-    expected = {"detail": 1, "list-4": 1, "list-10k": 1, "list-100k": 1, "search-100k": 1}
+    expected = {"detail": 1, "list-4": 1, "detail-token": 2, "list-4-token": 2, "list-10k": 1}
+    expected.update({"list-100k": 1, "search-100k": 1})
     for name, most in expected.items():
         if name in queries:
             checks.append(
@@ -659,14 +579,12 @@ def run_phase(servers, scenarios, env, token, films, args, results):
             extra["BENCH_POOL"] = str(WATCH_POOL)
         applicable = [s for s in servers if s.key != "flask" or scenario.flask]
         for server in applicable:  # warm-up, not measured
-            run_wrk(server, scenario, 1, server_env(server, token, extra))
+            run_wrk(server, scenario, 1, wrk_env(server, token, extra))
             wait_until_idle(servers)
         for round_number in range(args.rounds):
             order = applicable if round_number % 2 == 0 else applicable[::-1]
             for server in order:
-                figures = run_wrk(
-                    server, scenario, args.duration, server_env(server, token, extra)
-                )
+                figures = run_wrk(server, scenario, args.duration, wrk_env(server, token, extra))
                 wait_until_idle(servers)
                 results["runs"].setdefault(scenario.name, {}).setdefault(server.key, []).append(
                     figures
@@ -682,7 +600,7 @@ def run_phase(servers, scenarios, env, token, films, args, results):
         results["memory_kb"][server.key] = max(peak, results["memory_kb"].get(server.key, 0))
 
 
-def server_env(server, token, extra):
+def wrk_env(server, token, extra):
     # The Flask app takes no token; the others get one for the write scenarios.
     return dict(extra, BENCH_TOKEN="" if server.key == "flask" else token)
 

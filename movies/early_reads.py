@@ -61,6 +61,7 @@ def answer(request):
         data, headers = reader(request, **match.kwargs)
     except Exception:  # DRF answers every error (400, 404, 503), as for any client
         return None
+    request.resolver_match = match  # as Django sets it: middleware above may read the route
     response = HttpResponse(renderer.render(data), content_type=renderer.media_type)
     for name, value in (*envelope.items(), *headers.items()):
         response[name] = value

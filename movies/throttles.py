@@ -1,28 +1,83 @@
-"""Abuse limits, counted in the shared cache so that every worker and instance agrees."""
+"""Abuse limits, counted in the shared cache so that every worker and instance agrees.
 
+DRF's own throttles keep a list of every request's time in the window and write it back
+whole: the cost grows with the rate, and two workers reading the list at once both let a
+request through. These count in fixed windows instead (django-ratelimit's counters): one
+atomic `add`/`incr` a request in Redis or diskcache, whatever the rate, so a limit of N
+lets exactly N through across all workers and instances. (The database cache, used with
+PostgreSQL and no Redis, increments by reading and writing: concurrent requests of one
+client may pass a few over.)
+"""
+
+from django_ratelimit.core import get_usage
+from rest_framework import status
+from rest_framework.exceptions import APIException
 from rest_framework.permissions import SAFE_METHODS
-from rest_framework.throttling import AnonRateThrottle, UserRateThrottle
+from rest_framework.settings import api_settings
+from rest_framework.throttling import BaseThrottle
 
 
-class WriteRateThrottle(UserRateThrottle):
+class LimitStoreUnavailable(APIException):
+    status_code = status.HTTP_503_SERVICE_UNAVAILABLE
+    default_detail = "The rate-limit store is unavailable; try again shortly."
+    default_code = "limit_store_unavailable"
+
+
+class CountingThrottle(BaseThrottle):
+    """At most the `scope` rate (REST_FRAMEWORK's DEFAULT_THROTTLE_RATES, "120/min") of
+    counted requests per user, or per client address when anonymous."""
+
+    scope = None
+    THROTTLE_RATES = api_settings.DEFAULT_THROTTLE_RATES
+
+    def counts(self, request):
+        return True
+
+    def allow_request(self, request, view):
+        rate = self.THROTTLE_RATES.get(self.scope)
+        if not rate or not self.counts(request):
+            return True
+        try:
+            usage = get_usage(
+                request, group=self.scope, key=self.client, rate=rate, increment=True
+            )
+        except Exception as error:  # the cache's own errors: redis-py's, OSError...
+            raise LimitStoreUnavailable() from error
+        self.seconds_left = usage["time_left"]
+        return not usage["should_limit"]
+
+    def client(self, group, request):
+        user = request.user
+        if user and user.is_authenticated:
+            return f"user:{user.pk}"
+        return f"address:{self.get_ident(request)}"
+
+    def wait(self):
+        return max(self.seconds_left, 1)
+
+
+class WriteRateThrottle(CountingThrottle):
     """Writes per user (per client address when anonymous); reads are not counted here."""
 
     scope = "writes"
 
-    def allow_request(self, request, view):
-        return request.method in SAFE_METHODS or super().allow_request(request, view)
+    def counts(self, request):
+        return request.method not in SAFE_METHODS
 
 
-class ReadRateThrottle(UserRateThrottle):
+class ReadRateThrottle(CountingThrottle):
     """Reads per user or address: off unless DJANGO_THROTTLE_READS sets a rate."""
 
     scope = "reads"
 
-    def allow_request(self, request, view):
-        return request.method not in SAFE_METHODS or super().allow_request(request, view)
+    def counts(self, request):
+        return request.method in SAFE_METHODS
 
 
-class TokenRateThrottle(AnonRateThrottle):
+class TokenRateThrottle(CountingThrottle):
     """Password guesses at the token endpoint, per client address."""
 
     scope = "token"
+
+    def client(self, group, request):
+        return f"address:{self.get_ident(request)}"

@@ -1,4 +1,5 @@
-"""API error answers beyond DRF's own: a database outage is a 503 to retry, not a 500."""
+"""API error answers beyond DRF's own: an outage (database, rate-limit store) is a 503 to
+retry after `Retry-After`, not a 500."""
 
 import logging
 
@@ -23,7 +24,8 @@ def api_exception_handler(exc, context):
         # A restart or failover of the database: the connection is dropped and the next
         # request reconnects (CONN_HEALTH_CHECKS), so the client should simply retry.
         logger.warning("Database unavailable: %s", exc)
-        response = exception_handler(DatabaseUnavailable(), context)
+        exc = DatabaseUnavailable()
+    response = exception_handler(exc, context)
+    if response is not None and response.status_code == status.HTTP_503_SERVICE_UNAVAILABLE:
         response["Retry-After"] = str(RETRY_AFTER_SECONDS)
-        return response
-    return exception_handler(exc, context)
+    return response

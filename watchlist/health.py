@@ -4,12 +4,14 @@ They are answered by the first middleware, before host validation, the HTTPS red
 sessions: container platforms probe over plain HTTP with the container's IP as the host.
 """
 
+from django.core.cache import cache
 from django.db import DatabaseError, connection
 from django.db.migrations.executor import MigrationExecutor
 from django.http import JsonResponse
 
 LIVENESS_PATHS = {"/healthz", "/healthz/"}
 READINESS_PATHS = {"/readyz", "/readyz/"}
+READINESS_KEY = "readyz"
 
 
 class HealthCheckMiddleware:
@@ -40,6 +42,11 @@ class HealthCheckMiddleware:
                 cursor.execute("SELECT 1")
         except DatabaseError:
             return probe_response("unavailable", "database unreachable", status=503)
+        try:
+            # The rate limits are counted in this cache (Redis when REDIS_URL is set).
+            cache.get(READINESS_KEY)
+        except Exception:  # each backend raises its own errors (redis-py's, OSError...)
+            return probe_response("unavailable", "cache unreachable", status=503)
         return probe_response("ok")
 
 

@@ -138,14 +138,34 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         ),
     }
 
-# The throttles count in this cache: a database table, shared by every worker and instance
-# (per-process memory would multiply the limits by the number of processes).
-CACHES = {
-    "default": {
-        "BACKEND": "django.core.cache.backends.db.DatabaseCache",
-        "LOCATION": "watchlist_cache",
+# The throttles count in this cache, which every worker and instance must share (memory of
+# each process would multiply the limits by the number of processes). Measured per request
+# (make bench): Redis when REDIS_URL names one; else, with SQLite (one machine), a diskcache
+# directory beside the database, several times cheaper than a database table and clear of
+# SQLite's write lock; with PostgreSQL and no Redis, a table in that database, the one store
+# that instances on several machines share.
+REDIS_URL = os.environ.get("REDIS_URL", "")
+if REDIS_URL:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+        }
     }
-}
+elif DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    CACHES = {
+        "default": {
+            "BACKEND": "diskcache.DjangoCache",
+            "LOCATION": str(Path(DATABASES["default"]["NAME"]).parent / "cache"),
+        }
+    }
+else:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+            "LOCATION": "watchlist_cache",
+        }
+    }
 
 # A film is a few hundred bytes: larger bodies are refused before they are read (413).
 DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("DJANGO_MAX_BODY_BYTES", 64 * 1024)

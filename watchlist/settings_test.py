@@ -2,6 +2,7 @@
 
 import os
 import secrets
+import tempfile
 
 os.environ.setdefault("DJANGO_SECRET_KEY", secrets.token_urlsafe(50))
 os.environ.setdefault("DJANGO_HTTPS", "0")
@@ -19,3 +20,7 @@ STORAGES = {
 # Serve static files from the apps without collectstatic (the server test checks the real way).
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True
+
+# The suite's own throttle counters: never the directory of a development database.
+if CACHES["default"]["BACKEND"] == "diskcache.DjangoCache":  # noqa: F405
+    CACHES = {"default": {**CACHES["default"], "LOCATION": tempfile.mkdtemp(prefix="cache-")}}  # noqa: F405

@@ -4,7 +4,7 @@ from http import HTTPStatus
 
 import pytest
 from django.core.cache import cache, caches
-from django.core.cache.backends.db import DatabaseCache
+from django.core.cache.backends.locmem import LocMemCache
 from django.urls import reverse
 
 from movies.models import Movie
@@ -51,14 +51,18 @@ def test_reads_are_not_throttled_by_default(token_client, rates):
     assert statuses == {HTTPStatus.OK}
 
 
-def test_the_write_counter_is_in_the_shared_cache(token_client, rates, user):
-    rates(writes="5/min")
+def test_the_write_counter_is_in_the_shared_cache(token_client, rates):
+    rates(writes="1/min")
 
-    token_client.post(reverse("movie-list"), NEW_FILM, format="json")
+    first = token_client.post(reverse("movie-list"), NEW_FILM, format="json")
+    # A cache that every worker and instance reads, not process memory: which one is chosen
+    # by the settings (test_settings.py); a new connection to it sees the count.
+    caches["default"].close()
+    second = token_client.post(reverse("movie-list"), NEW_FILM, format="json")
 
-    # The database cache, which every worker and instance reads: not process memory.
-    assert isinstance(caches["default"], DatabaseCache)
-    assert len(cache.get(f"throttle_writes_{user.pk}")) == 1
+    assert not isinstance(caches["default"], LocMemCache)
+    assert (first.status_code, second.status_code) == (201, HTTPStatus.TOO_MANY_REQUESTS)
+    assert Movie.objects.count() == 1
 
 
 def test_token_endpoint_is_throttled_per_client_address(anon_client, user, rates):
@@ -115,4 +119,44 @@ def test_a_malformed_content_length_is_a_400(token_client):
 
     assert response.status_code == HTTPStatus.BAD_REQUEST
     assert response.json() == {"detail": "Invalid Content-Length header."}
+    assert not Movie.objects.exists()
+
+
+def test_writes_are_counted_in_redis_when_it_is_configured(token_client, rates, settings):
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": "redis://127.0.0.1:6379/15",
+        }
+    }
+    cache.clear()
+    rates(writes="2/min")
+
+    statuses = [
+        token_client.post(reverse("movie-list"), NEW_FILM, format="json").status_code
+        for _ in range(3)
+    ]
+
+    counters = caches["default"]._cache.get_client().keys("*rl:*")
+    assert statuses == [HTTPStatus.CREATED, HTTPStatus.CREATED, HTTPStatus.TOO_MANY_REQUESTS]
+    assert len(counters) == 1
+    assert Movie.objects.count() == 2
+    cache.clear()
+
+
+def test_an_unreachable_limit_store_is_a_503_and_changes_nothing(token_client, settings):
+    from watchlist.tests.live import free_port
+
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": f"redis://127.0.0.1:{free_port()}/0",
+        }
+    }
+
+    response = token_client.post(reverse("movie-list"), NEW_FILM, format="json")
+
+    assert response.status_code == HTTPStatus.SERVICE_UNAVAILABLE
+    assert response.json() == {"detail": "The rate-limit store is unavailable; try again shortly."}
+    assert response["Retry-After"] == "5"
     assert not Movie.objects.exists()

@@ -46,3 +46,30 @@ def test_readiness_is_503_while_migrations_are_pending(client):
     assert response.status_code == HTTPStatus.SERVICE_UNAVAILABLE
     assert b'"status": "unavailable"' in response.content
     assert b"migrations not applied" in response.content
+
+
+REDIS = "redis://127.0.0.1:6379/15"
+
+
+def redis_cache(url):
+    return {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": url}}
+
+
+@pytest.mark.django_db
+def test_readiness_checks_redis_when_the_limits_are_counted_there(client):
+    with override_settings(CACHES=redis_cache(REDIS)):
+        response = client.get("/readyz")
+
+    assert response.status_code == HTTPStatus.OK
+    assert response.json() == {"status": "ok"}
+
+
+@pytest.mark.django_db
+def test_readiness_is_503_when_redis_is_unreachable(client):
+    from watchlist.tests.live import free_port
+
+    with override_settings(CACHES=redis_cache(f"redis://127.0.0.1:{free_port()}/0")):
+        response = client.get("/readyz")
+
+    assert response.status_code == HTTPStatus.SERVICE_UNAVAILABLE
+    assert response.json() == {"status": "unavailable", "detail": "cache unreachable"}

@@ -114,3 +114,32 @@ def test_sqlite_connection_is_tuned_for_several_processes(tmp_path):
 def test_persistent_connections_are_health_checked(db):
     assert connection.settings_dict["CONN_HEALTH_CHECKS"] is True
     assert settings.DATABASES["default"]["CONN_MAX_AGE"] > 0
+
+
+@pytest.mark.parametrize(
+    ("env", "backend", "location"),
+    [
+        ({}, "diskcache.DjangoCache", "{tmp_path}/cache"),
+        (
+            {"DATABASE_URL": "postgres://user@db.internal:5432/watchlist"},
+            "django.core.cache.backends.db.DatabaseCache",
+            "watchlist_cache",
+        ),
+        (
+            {"REDIS_URL": "redis://cache.internal:6379/0"},
+            "django.core.cache.backends.redis.RedisCache",
+            "redis://cache.internal:6379/0",
+        ),
+    ],
+    ids=["sqlite: a directory beside the database", "postgres: a table", "redis"],
+)
+def test_the_throttle_cache_is_shared_by_every_process(tmp_path, env, backend, location):
+    result = load_settings(
+        tmp_path,
+        "c = s.CACHES['default']; print(c['BACKEND'], c['LOCATION'])",
+        DJANGO_SECRET_KEY=secrets.token_urlsafe(50),
+        **env,
+    )
+
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == [backend, location.format(tmp_path=tmp_path)]
