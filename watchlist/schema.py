@@ -1,5 +1,7 @@
 """Error answers in the OpenAPI schema: every status the API can give, on each operation."""
 
+from django.urls import reverse
+
 ERROR = {
     "type": "object",
     "properties": {"detail": {"type": "string"}},
@@ -20,7 +22,7 @@ def add_error_responses(result, generator, request, public):
     schemas["Error"] = ERROR
     schemas["ValidationError"] = VALIDATION_ERROR
     for path, operations in result["paths"].items():
-        if not path.startswith("/api/") or path == "/api/schema/":
+        if not path.startswith(reverse("movie-list")) or path == reverse("schema"):
             continue
         for method, operation in operations.items():
             for parameter in operation.get("parameters", []):

@@ -9,8 +9,6 @@ from rest_framework.decorators import api_view, authentication_classes, permissi
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 
-API_PREFIX = "/api/"
-
 
 @extend_schema(
     summary="API information",
@@ -46,14 +44,19 @@ def api_info(request):
     )
 
 
+def is_api(request):
+    """Under the API's root, where every answer is JSON."""
+    return request.path.startswith(reverse("movie-list"))
+
+
 def not_found(request, exception):
-    if request.path.startswith(API_PREFIX):
+    if is_api(request):
         return JsonResponse({"detail": "Not found."}, status=404)
     return defaults.page_not_found(request, exception)
 
 
 def server_error(request):
     # Logged with its traceback by django.request; the client sees no detail.
-    if request.path.startswith(API_PREFIX):
+    if is_api(request):
         return JsonResponse({"detail": "Internal server error."}, status=500)
     return defaults.server_error(request)

@@ -2,6 +2,8 @@ from datetime import date
 from http import HTTPStatus
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from movies.models import Movie
@@ -142,3 +144,38 @@ def test_unsupported_method_on_the_list_is_a_405(token_client):
     assert response.status_code == HTTPStatus.METHOD_NOT_ALLOWED
     assert "POST" in response["Allow"]
     assert response.json() == {"detail": 'Method "DELETE" not allowed.'}
+
+
+@pytest.mark.parametrize(
+    "query", ["?search=no-such-title", "?is_watched=maybe", "?ordering=bogus"]
+)
+def test_one_film_is_found_by_its_id_alone_whatever_the_list_filters_say(token_client, query):
+    movie = make_movie("Inception")
+
+    read = token_client.get(detail(movie.id) + query)
+    changed = token_client.patch(detail(movie.id) + query, {"title": "Memento"}, format="json")
+    watched = token_client.post(reverse("movie-watch", args=[movie.id]) + query)
+
+    assert (read.status_code, read.json()["title"]) == (HTTPStatus.OK, "Inception")
+    assert (changed.status_code, changed.json()["title"]) == (HTTPStatus.OK, "Memento")
+    assert (watched.status_code, watched.json()["is_watched"]) == (HTTPStatus.OK, True)
+    movie.refresh_from_db()
+    assert (movie.title, movie.is_watched) == ("Memento", True)
+
+
+def test_watch_takes_the_update_and_one_read(token_client):
+    movie = make_movie("Inception")
+
+    with CaptureQueriesContext(connection) as captured:
+        response = token_client.post(reverse("movie-watch", args=[movie.id]))
+
+    # The token, the conditional UPDATE, the film's row; with PostgreSQL alone, the write
+    # limit's counter is in the database too (a table of the cache, in a savepoint).
+    film_queries = [
+        q["sql"]
+        for q in captured
+        if "watchlist_cache" not in q["sql"] and "SAVEPOINT" not in q["sql"]
+    ]
+    assert len(film_queries) == 3, "\n".join(q[:60] for q in film_queries)
+    assert film_queries[1].startswith("UPDATE")
+    assert response.json()["is_watched"] is True
