@@ -30,6 +30,7 @@ from movies.serializers import MovieSerializer
 FIELDS = MovieSerializer.Meta.fields
 FILTERS = tuple(MovieFilter.base_filters)
 MAX_ID = 2**63 - 1  # the largest id a BigAutoField holds on every backend
+MAX_ID_DIGITS = len(str(MAX_ID))
 
 
 def film_list(request):
@@ -77,7 +78,7 @@ def film_page(query):
 
 def film(pk):
     """One film by its id (the URL's digits, as text); NotFound (404) if there is none."""
-    in_range = len(pk) <= len(str(MAX_ID)) and 0 < int(pk) <= MAX_ID
+    in_range = len(pk) <= MAX_ID_DIGITS and 0 < int(pk) <= MAX_ID
     rows = detail_query().rows(pk=int(pk)) if in_range else None
     if not rows:
         raise NotFound()

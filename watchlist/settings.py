@@ -82,10 +82,10 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
-    "django.middleware.common.CommonMiddleware",
     # Everything above applies to the early answers too; nothing below is needed by them.
     "movies.early_reads.EarlyReadMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -155,7 +155,7 @@ if REDIS_URL:
 elif DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     CACHES = {
         "default": {
-            "BACKEND": "diskcache.DjangoCache",
+            "BACKEND": "watchlist.caches.DiskCache",
             "LOCATION": str(Path(DATABASES["default"]["NAME"]).parent / "cache"),
         }
     }

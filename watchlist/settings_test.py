@@ -22,5 +22,5 @@ WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True
 
 # The suite's own throttle counters: never the directory of a development database.
-if CACHES["default"]["BACKEND"] == "diskcache.DjangoCache":  # noqa: F405
+if CACHES["default"]["BACKEND"] == "watchlist.caches.DiskCache":  # noqa: F405
     CACHES = {"default": {**CACHES["default"], "LOCATION": tempfile.mkdtemp(prefix="cache-")}}  # noqa: F405

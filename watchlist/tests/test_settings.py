@@ -119,7 +119,7 @@ def test_persistent_connections_are_health_checked(db):
 @pytest.mark.parametrize(
     ("env", "backend", "location"),
     [
-        ({}, "diskcache.DjangoCache", "{tmp_path}/cache"),
+        ({}, "watchlist.caches.DiskCache", "{tmp_path}/cache"),
         (
             {"DATABASE_URL": "postgres://user@db.internal:5432/watchlist"},
             "django.core.cache.backends.db.DatabaseCache",
