@@ -45,8 +45,7 @@ venv: $(BIN)/.installed
 	   echo "DJANGO_HTTPS=0"; } > $@
 
 run: venv .env
-	$(WITH_ENV) $(BIN)/python manage.py migrate --noinput
-	$(WITH_ENV) $(BIN)/python manage.py load_sample_movies
+	$(WITH_ENV) LOAD_SAMPLE_DATA=1 $(BIN)/python -m watchlist.startup
 	$(WITH_ENV) $(BIN)/python manage.py collectstatic --noinput --verbosity 0
 	$(WITH_ENV) exec $(BIN)/gunicorn --config watchlist/gunicorn.conf.py \
 		--bind $(HOST):$(PORT) watchlist.wsgi
