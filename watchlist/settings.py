@@ -122,14 +122,16 @@ if DATABASE_ENGINE == "django.db.backends.sqlite3":
     }
 
 # Connections are checked before use either way (CONN_HEALTH_CHECKS above), so a database
-# restart or failover needs no app restart. PostgreSQL connections come from a pool in each
-# process, shared by its threads: a deployment holds at most instances x WEB_CONCURRENCY x
-# DJANGO_DB_POOL_MAX_SIZE server connections (README "Connections at scale"). Django hands a
-# connection back to the pool after each request, so pooling excludes persistent
-# connections (CONN_MAX_AGE 0). DJANGO_DB_POOL_MAX_SIZE=0 turns the pool off: each thread
-# then keeps its own connection for DJANGO_CONN_MAX_AGE seconds, as SQLite always does.
+# restart or failover needs no app restart. By default each thread keeps its own connection
+# for DJANGO_CONN_MAX_AGE seconds: a deployment holds up to instances x WEB_CONCURRENCY x
+# GUNICORN_THREADS. DJANGO_DB_POOL_MAX_SIZE > 0 (PostgreSQL) gives each process a pool
+# shared by its threads instead, which caps that at instances x WEB_CONCURRENCY x the pool
+# size whatever the thread count (README "Connections at scale"). Django hands a connection
+# back to the pool after each request, so pooling excludes persistent connections
+# (CONN_MAX_AGE 0). Off by default: in an outage a pooled request waits up to
+# DJANGO_DB_POOL_TIMEOUT before its 503, and after one the pool reconnects with a backoff.
 CONN_MAX_AGE = env_int("DJANGO_CONN_MAX_AGE", None)
-DB_POOL_MAX_SIZE = env_int("DJANGO_DB_POOL_MAX_SIZE", 2)
+DB_POOL_MAX_SIZE = env_int("DJANGO_DB_POOL_MAX_SIZE", 0)
 if DATABASE_ENGINE == "django.db.backends.postgresql" and DB_POOL_MAX_SIZE:
     if CONN_MAX_AGE:
         raise invalid(
@@ -143,8 +145,8 @@ if DATABASE_ENGINE == "django.db.backends.postgresql" and DB_POOL_MAX_SIZE:
         "min_size": env_int("DJANGO_DB_POOL_MIN_SIZE", 1, maximum=DB_POOL_MAX_SIZE),
         "max_size": DB_POOL_MAX_SIZE,
         # How long a request waits for a free connection (or, in an outage, for the
-        # database) before it answers 503 with Retry-After.
-        "timeout": env_int("DJANGO_DB_POOL_TIMEOUT", 5, minimum=1),
+        # database) before it answers 503 with Retry-After: an overloaded instance sheds load.
+        "timeout": env_int("DJANGO_DB_POOL_TIMEOUT", 3, minimum=1),
     }
 else:
     DATABASES["default"]["CONN_MAX_AGE"] = 600 if CONN_MAX_AGE is None else CONN_MAX_AGE
@@ -187,6 +189,8 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
+# Pages link only to the hashed names: collectstatic drops the unhashed copies.
+WHITENOISE_KEEP_ONLY_HASHED_FILES = True
 
 # HTTPS. On by default with debug off; `DJANGO_HTTPS=0` is for plain-HTTP loopback use only.
 HTTPS = env_bool("DJANGO_HTTPS", default=not DEBUG)
