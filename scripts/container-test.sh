@@ -36,7 +36,7 @@ cleanup() {
         rm -f "$COMPOSE_OVERRIDE"
     fi
     [ -z "${MADE_ENV_FILE:-}" ] || rm -f .env
-    $DOCKER ps -aq --filter "name=$PREFIX" | xargs -r $DOCKER rm -f >/dev/null 2>&1 || true
+    $DOCKER ps -aq --filter "name=$PREFIX" | xargs -r $DOCKER rm -f -v >/dev/null 2>&1 || true
     $DOCKER volume ls -q --filter "name=$PREFIX" | xargs -r $DOCKER volume rm >/dev/null 2>&1 || true
     if [ -n "${PG_DB:-}" ]; then
         psql "$POSTGRES_URL/postgres" -qc "DROP DATABASE IF EXISTS \"$PG_DB\" WITH (FORCE)" >/dev/null 2>&1 || true
@@ -163,13 +163,13 @@ in_image() { $DOCKER run --rm --entrypoint sh $IMAGE -c "$1" 2>/dev/null; }
 check "no pip or setuptools in the virtualenv" \
     in_image 'python3 -c "import pip" || python3 -c "import setuptools" || exit 0; exit 1'
 check "no static sources in site-packages (whitenoise serves the collected files)" \
-    test -z "$(in_image 'find /opt/venv -path "*/site-packages/*" -type d -name static')"
+    in_image 'test -z "$(find /opt/venv -path "*/site-packages/*" -type d -name static)"'
 check "each collected static file only under its hashed name" \
     in_image 'test -f /app/staticfiles/admin/css/base.*.css && ! test -e /app/staticfiles/admin/css/base.css'
 check "no translation sources (.po) beside the compiled catalogues" \
-    test -z "$(in_image 'find /opt/venv -name "*.po" | head -1')"
+    in_image 'test -n "$(find /opt/venv -name "*.mo")" && test -z "$(find /opt/venv -name "*.po")"'
 check "every module compiled once, to one __pycache__ file" \
-    test -z "$(in_image 'find /opt/venv /app -name "*.opt-?.pyc" | head -1')"
+    in_image 'test -z "$(find /opt/venv /app -name "*.opt-?.pyc" -o -name "*.pyc" ! -path "*/__pycache__/*")"'
 leftovers=$($DOCKER run --rm --entrypoint sh $IMAGE -c \
     'find / -xdev \( -name "*.sqlite3" -o -name ".env" -o -name ".git" \) -print 2>/dev/null' || true)
 check "no *.sqlite3, .env or .git in the image" test -z "$leftovers"
@@ -315,10 +315,13 @@ if compose_up; then pass "the web service becomes healthy"; else fail "the web s
 python3 - "$($DOCKER inspect "$(compose_container db)")" "$($DOCKER inspect "$(compose_container web)")" <<'PY' \
     && pass "the web service started after the database was healthy" \
     || fail "the web service started after the database was healthy"
-import json, sys
+import json, re, sys
+def moment(timestamp):  # RFC 3339 in UTC, nanoseconds with trailing zeros dropped
+    seconds, fraction = re.match(r"(.{19})(?:\.(\d+))?", timestamp).groups()
+    return seconds, (fraction or "").ljust(9, "0")
 db, web = (json.loads(arg)[0] for arg in sys.argv[1:])
-healthy = [check["End"][:26] for check in db["State"]["Health"]["Log"] if check["ExitCode"] == 0]
-sys.exit(0 if healthy and min(healthy) <= web["State"]["StartedAt"][:26] else 1)
+healthy = [moment(check["End"]) for check in db["State"]["Health"]["Log"] if check["ExitCode"] == 0]
+sys.exit(0 if healthy and min(healthy) <= moment(web["State"]["StartedAt"]) else 1)
 PY
 expect "readiness on compose checks PostgreSQL" 200 '"ok"' "$COMPOSE_PORT" /readyz
 TOKEN=$(compose exec -T web python3 manage.py shell -v0 -c "
