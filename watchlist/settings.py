@@ -100,15 +100,15 @@ DATA_DIR = Path(
     env_str("WATCHLIST_DATA_DIR", "")
     or Path(env_str("XDG_DATA_HOME", "") or Path.home() / ".local" / "share") / "watchlist"
 )
-DEFAULT_SQLITE_FILE = DATA_DIR / "db.sqlite3"
+default_sqlite_file = DATA_DIR / "db.sqlite3"
 DATABASES = {
     "default": env_database(
-        "DATABASE_URL", f"sqlite:///{DEFAULT_SQLITE_FILE}", conn_health_checks=True
+        "DATABASE_URL", f"sqlite:///{default_sqlite_file}", conn_health_checks=True
     )
 }
-DATABASE_ENGINE = DATABASES["default"]["ENGINE"]
-if DATABASE_ENGINE == "django.db.backends.sqlite3":
-    if Path(DATABASES["default"]["NAME"]) == DEFAULT_SQLITE_FILE:
+database_engine = DATABASES["default"]["ENGINE"]
+if database_engine == "django.db.backends.sqlite3":
+    if Path(DATABASES["default"]["NAME"]) == default_sqlite_file:
         DATA_DIR.mkdir(parents=True, exist_ok=True)
     # Several gunicorn workers write to one file: WAL lets readers run beside a writer,
     # IMMEDIATE takes the write lock up front (no deadlock upgrading a read lock), and the
@@ -130,10 +130,10 @@ if DATABASE_ENGINE == "django.db.backends.sqlite3":
 # back to the pool after each request, so pooling excludes persistent connections
 # (CONN_MAX_AGE 0). Off by default: in an outage a pooled request waits up to
 # DJANGO_DB_POOL_TIMEOUT before its 503, and after one the pool reconnects with a backoff.
-CONN_MAX_AGE = env_int("DJANGO_CONN_MAX_AGE", None)
-DB_POOL_MAX_SIZE = env_int("DJANGO_DB_POOL_MAX_SIZE", 0)
-if DATABASE_ENGINE == "django.db.backends.postgresql" and DB_POOL_MAX_SIZE:
-    if CONN_MAX_AGE:
+conn_max_age = env_int("DJANGO_CONN_MAX_AGE", None)
+pool_max_size = env_int("DJANGO_DB_POOL_MAX_SIZE", 0)
+if database_engine == "django.db.backends.postgresql" and pool_max_size:
+    if conn_max_age:
         raise invalid(
             "DJANGO_CONN_MAX_AGE",
             "persistent connections exclude the pool; unset it or set DJANGO_DB_POOL_MAX_SIZE=0.",
@@ -142,14 +142,14 @@ if DATABASE_ENGINE == "django.db.backends.postgresql" and DB_POOL_MAX_SIZE:
     DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
         # Kept open while idle, so that a quiet instance still answers its first request
         # without connecting; the rest close after ten idle minutes.
-        "min_size": env_int("DJANGO_DB_POOL_MIN_SIZE", 1, maximum=DB_POOL_MAX_SIZE),
-        "max_size": DB_POOL_MAX_SIZE,
+        "min_size": env_int("DJANGO_DB_POOL_MIN_SIZE", 1, maximum=pool_max_size),
+        "max_size": pool_max_size,
         # How long a request waits for a free connection (or, in an outage, for the
         # database) before it answers 503 with Retry-After: an overloaded instance sheds load.
         "timeout": env_int("DJANGO_DB_POOL_TIMEOUT", 3, minimum=1),
     }
 else:
-    DATABASES["default"]["CONN_MAX_AGE"] = 600 if CONN_MAX_AGE is None else CONN_MAX_AGE
+    DATABASES["default"]["CONN_MAX_AGE"] = 600 if conn_max_age is None else conn_max_age
 
 # A Redis server shared by every instance, when there is one: redis:// or rediss:// (TLS).
 REDIS_URL = env_url("REDIS_URL", schemes=("redis", "rediss"))
