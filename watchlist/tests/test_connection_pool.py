@@ -13,6 +13,7 @@ from http import HTTPStatus
 
 import psycopg
 import pytest
+from django.conf import settings
 
 from watchlist.tests.live import (
     ApiClient,
@@ -29,10 +30,15 @@ POOL_MAX = 2
 BUDGET = WORKERS * POOL_MAX
 REQUESTS = WORKERS * THREADS + 4  # more than the threads, so that some queue in gunicorn
 
+pytestmark = pytest.mark.skipif(
+    settings.DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql",
+    reason="the connection pool is tested in the PostgreSQL pass",
+)
+
 
 @pytest.fixture
 def pooled_server(tmp_path):
-    url, cleanup = fresh_database_url(tmp_path, backend="postgres")
+    url, cleanup = fresh_database_url(tmp_path)
     env = server_env(
         url,
         tmp_path,
