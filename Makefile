@@ -17,7 +17,7 @@ WITH_ENV := set -a && . ./.env && set +a &&
 BENCH_REFERENCE ?= ../shared/baseline/flask-watchlist
 BENCH_ARGS ?=
 
-.PHONY: help venv run test test-postgres lint check bench clean
+.PHONY: help venv run test test-postgres lint check manifests container-test bench clean
 
 help:
 	@echo "make run            set up, migrate, load the sample films, serve on http://$(HOST):$(PORT)"
@@ -25,6 +25,8 @@ help:
 	@echo "make test-postgres  the same suite on PostgreSQL (POSTGRES_URL=$(POSTGRES_URL))"
 	@echo "make lint           ruff check and format check"
 	@echo "make check          missing migrations and Django's deployment checks"
+	@echo "make manifests      render, validate and policy-check the Kubernetes manifests"
+	@echo "make container-test build the image and test it, and docker-compose.yml (as root)"
 	@echo "make bench          the benchmark (about 10 minutes); results in bench/results/"
 	@echo "make clean          remove the virtualenv, collected static files and caches"
 
@@ -45,8 +47,7 @@ venv: $(BIN)/.installed
 	   echo "DJANGO_HTTPS=0"; } > $@
 
 run: venv .env
-	$(WITH_ENV) $(BIN)/python manage.py migrate --noinput
-	$(WITH_ENV) $(BIN)/python manage.py load_sample_movies
+	$(WITH_ENV) LOAD_SAMPLE_DATA=1 $(BIN)/python -m watchlist.startup
 	$(WITH_ENV) $(BIN)/python manage.py collectstatic --noinput --verbosity 0
 	$(WITH_ENV) exec $(BIN)/gunicorn --config watchlist/gunicorn.conf.py \
 		--bind $(HOST):$(PORT) watchlist.wsgi
@@ -72,6 +73,13 @@ check: venv
 	sh -c '$(BIN)/python manage.py makemigrations --check --dry-run && \
 	       $(BIN)/python manage.py check --deploy --fail-level WARNING'
 
+# Kubernetes manifests, checked without a cluster; the tools get their own virtualenv.
+manifests:
+	bash scripts/check-manifests.sh
+
+container-test:
+	bash scripts/container-test.sh
+
 $(BIN)/.bench-installed: $(BIN)/.installed bench/requirements.txt
 	$(BIN)/python -m pip install --quiet -r bench/requirements.txt
 	touch $@
@@ -83,4 +91,4 @@ bench: $(BIN)/.bench-installed
 		$(if $(wildcard $(BENCH_REFERENCE)/app.py),--reference $(BENCH_REFERENCE)) $(BENCH_ARGS)
 
 clean:
-	rm -rf $(VENV) staticfiles .pytest_cache .ruff_cache .coverage htmlcov
+	rm -rf $(VENV) .venv-manifests staticfiles .pytest_cache .ruff_cache .coverage htmlcov

@@ -1,43 +1,55 @@
 """gunicorn settings, read by `gunicorn -c watchlist/gunicorn.conf.py watchlist.wsgi`.
 
-Values come from the environment so that a container platform can tune them.
+Values come from the environment so that a container platform can tune them, read by the
+same strict helpers as the Django settings. The Django settings are loaded here too, in the
+master: a malformed variable then stops the server with one line, before any worker starts,
+instead of every worker failing to boot with a traceback.
 """
 
+import importlib
 import multiprocessing
 import os
 
-# Container platforms say where to listen in PORT.
-bind = f"0.0.0.0:{os.environ.get('PORT', '8000')}"
+from watchlist.env import env_choice, env_int, env_str, exit_in_one_line
 
-# Threaded workers keep client connections alive (sync workers close each one) and overlap
-# database waits; one process per core keeps CPU-bound work parallel. Two threads measured
-# best with SQLite (make bench): more threads queue on its single writer, whose busy wait
-# sleeps in milliseconds; a PostgreSQL deployment may raise GUNICORN_THREADS.
-worker_class = "gthread"
-workers = int(os.environ.get("WEB_CONCURRENCY", multiprocessing.cpu_count()))
-threads = int(os.environ.get("GUNICORN_THREADS", "2"))
-keepalive = 5
+with exit_in_one_line():
+    # Container platforms say where to listen in PORT.
+    bind = f"0.0.0.0:{env_int('PORT', 8000, minimum=1, maximum=65535)}"
+
+    # Threaded workers keep client connections alive (sync workers close each one) and
+    # overlap database waits; one process per core keeps CPU-bound work parallel. Two
+    # threads measured best with SQLite (make bench): more threads queue on its single
+    # writer, whose busy wait sleeps in milliseconds; a PostgreSQL deployment may raise
+    # GUNICORN_THREADS (each worker's connection pool is DJANGO_DB_POOL_MAX_SIZE).
+    worker_class = "gthread"
+    workers = env_int("WEB_CONCURRENCY", multiprocessing.cpu_count(), minimum=1)
+    threads = env_int("GUNICORN_THREADS", 2, minimum=1)
+    keepalive = 5
+
+    timeout = env_int("GUNICORN_TIMEOUT", 30, minimum=1)
+    # On SIGTERM, in-flight requests get this long to finish before workers are killed.
+    graceful_timeout = env_int("GUNICORN_GRACEFUL_TIMEOUT", 25, minimum=1)
+
+    # Off by default: a fast app reaches any sensible limit within seconds, and every
+    # recycle costs a Django start-up (measured: --max-requests 10000 cut throughput by a
+    # third). Set it to contain a memory leak, should one appear.
+    max_requests = env_int("GUNICORN_MAX_REQUESTS", 0)
+    max_requests_jitter = max_requests // 10
+
+    loglevel = env_choice(
+        "GUNICORN_LOG_LEVEL", "info", ("debug", "info", "warning", "error", "critical")
+    )
+    # Trust X-Forwarded-* only from the given proxy addresses (comma-separated).
+    forwarded_allow_ips = env_str("FORWARDED_ALLOW_IPS", "127.0.0.1,::1")
+
+    importlib.import_module(os.environ.setdefault("DJANGO_SETTINGS_MODULE", "watchlist.settings"))
 
 # The heartbeat file lives in memory: a slow or read-only disk must not stall workers.
 SHM = "/dev/shm"  # noqa: S108 - a RAM-backed directory, not a shared temp file
 worker_tmp_dir = SHM if os.path.isdir(SHM) else None
 
-timeout = int(os.environ.get("GUNICORN_TIMEOUT", "30"))
-# On SIGTERM, in-flight requests get this long to finish before workers are killed.
-graceful_timeout = int(os.environ.get("GUNICORN_GRACEFUL_TIMEOUT", "25"))
-
-# Off by default: a fast app reaches any sensible limit within seconds, and every recycle
-# costs a Django start-up (measured: --max-requests 10000 cut throughput by a third).
-# Set it to contain a memory leak, should one appear.
-max_requests = int(os.environ.get("GUNICORN_MAX_REQUESTS", "0"))
-max_requests_jitter = max_requests // 10
-
 accesslog = "-"
 errorlog = "-"
-loglevel = os.environ.get("GUNICORN_LOG_LEVEL", "info")
-
-# Trust X-Forwarded-* only from the given proxy addresses (comma-separated).
-forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1,::1")
 
 # No runtime control socket: it would be written to $HOME (read-only in a container), and
 # two servers on one machine would fight over its fixed path.

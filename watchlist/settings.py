@@ -1,42 +1,28 @@
 """Settings for the watchlist project, read from the environment (12-factor).
 
 Every default is safe for production: debug is off, nothing secret has a default, and HTTPS
-protections are on. `make run` writes a local `.env` that turns HTTPS off for loopback use.
+protections are on. A malformed value stops start-up with one line naming the variable
+(`watchlist.env`). `make run` writes a local `.env` that turns HTTPS off for loopback use.
 The README lists every variable.
 """
 
-import os
 from pathlib import Path
 
-import dj_database_url
-from django.core.exceptions import ImproperlyConfigured
+from watchlist.env import (
+    LOG_LEVELS,
+    SettingError,
+    env_bool,
+    env_choice,
+    env_database,
+    env_int,
+    env_list,
+    env_rate,
+    env_str,
+    env_url,
+    invalid,
+)
 
 BASE_DIR = Path(__file__).resolve().parent.parent
-
-
-def env_bool(name, default=False):
-    value = os.environ.get(name)
-    if value is None or value.strip() == "":
-        return default
-    return value.strip().lower() in {"1", "true", "yes", "on"}
-
-
-def env_list(name, default=()):
-    value = os.environ.get(name)
-    if value is None:
-        return list(default)
-    return [item.strip() for item in value.split(",") if item.strip()]
-
-
-def env_int(name, default):
-    value = os.environ.get(name, "").strip()
-    return int(value) if value else default
-
-
-def env_rate(name, default):
-    """A DRF throttle rate such as "60/min"; "off" (or "none") disables the limit."""
-    value = os.environ.get(name, default).strip()
-    return None if value.lower() in {"", "off", "none", "0"} else value
 
 
 def is_weak_secret_key(key):
@@ -47,9 +33,9 @@ def is_weak_secret_key(key):
 
 DEBUG = env_bool("DJANGO_DEBUG")
 
-SECRET_KEY = os.environ.get("DJANGO_SECRET_KEY", "")
+SECRET_KEY = env_str("DJANGO_SECRET_KEY", "")
 if not DEBUG and is_weak_secret_key(SECRET_KEY):
-    raise ImproperlyConfigured(
+    raise SettingError(
         "DJANGO_SECRET_KEY is missing or weak (it needs 50+ characters, 5+ distinct); "
         'generate one with: python3 -c "import secrets; print(secrets.token_urlsafe(50))"'
     )
@@ -111,22 +97,19 @@ TEMPLATES = [
 
 # Database: SQLite in a data directory outside the code unless DATABASE_URL says otherwise.
 DATA_DIR = Path(
-    os.environ.get("WATCHLIST_DATA_DIR")
-    or Path(os.environ.get("XDG_DATA_HOME") or Path.home() / ".local" / "share") / "watchlist"
+    env_str("WATCHLIST_DATA_DIR", "")
+    or Path(env_str("XDG_DATA_HOME", "") or Path.home() / ".local" / "share") / "watchlist"
 )
-DEFAULT_DATABASE_URL = f"sqlite:///{DATA_DIR / 'db.sqlite3'}"
-DATABASE_URL = os.environ.get("DATABASE_URL") or DEFAULT_DATABASE_URL
-if DATABASE_URL == DEFAULT_DATABASE_URL:
-    DATA_DIR.mkdir(parents=True, exist_ok=True)
-
+default_sqlite_file = DATA_DIR / "db.sqlite3"
 DATABASES = {
-    "default": dj_database_url.parse(
-        DATABASE_URL,
-        conn_max_age=env_int("DJANGO_CONN_MAX_AGE", 600),
-        conn_health_checks=True,
+    "default": env_database(
+        "DATABASE_URL", f"sqlite:///{default_sqlite_file}", conn_health_checks=True
     )
 }
-if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+database_engine = DATABASES["default"]["ENGINE"]
+if database_engine == "django.db.backends.sqlite3":
+    if Path(DATABASES["default"]["NAME"]) == default_sqlite_file:
+        DATA_DIR.mkdir(parents=True, exist_ok=True)
     # Several gunicorn workers write to one file: WAL lets readers run beside a writer,
     # IMMEDIATE takes the write lock up front (no deadlock upgrading a read lock), and the
     # timeout makes a busy database wait instead of answering "database is locked".
@@ -138,13 +121,45 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         ),
     }
 
+# Connections are checked before use either way (CONN_HEALTH_CHECKS above), so a database
+# restart or failover needs no app restart. By default each thread keeps its own connection
+# for DJANGO_CONN_MAX_AGE seconds: a deployment holds up to instances x WEB_CONCURRENCY x
+# GUNICORN_THREADS. DJANGO_DB_POOL_MAX_SIZE > 0 (PostgreSQL) gives each process a pool
+# shared by its threads instead, which caps that at instances x WEB_CONCURRENCY x the pool
+# size whatever the thread count (README "Connections at scale"). Django hands a connection
+# back to the pool after each request, so pooling excludes persistent connections
+# (CONN_MAX_AGE 0). Off by default: in an outage a pooled request waits up to
+# DJANGO_DB_POOL_TIMEOUT before its 503, and after one the pool reconnects with a backoff.
+conn_max_age = env_int("DJANGO_CONN_MAX_AGE", None)
+pool_max_size = env_int("DJANGO_DB_POOL_MAX_SIZE", 0)
+if database_engine == "django.db.backends.postgresql" and pool_max_size:
+    if conn_max_age:
+        raise invalid(
+            "DJANGO_CONN_MAX_AGE",
+            "persistent connections exclude the pool; unset it or set DJANGO_DB_POOL_MAX_SIZE=0.",
+        )
+    DATABASES["default"]["CONN_MAX_AGE"] = 0
+    DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
+        # Kept open while idle, so that a quiet instance still answers its first request
+        # without connecting; the rest close after ten idle minutes.
+        "min_size": env_int("DJANGO_DB_POOL_MIN_SIZE", 1, maximum=pool_max_size),
+        "max_size": pool_max_size,
+        # How long a request waits for a free connection (or, in an outage, for the
+        # database) before it answers 503 with Retry-After: an overloaded instance sheds load.
+        "timeout": env_int("DJANGO_DB_POOL_TIMEOUT", 3, minimum=1),
+    }
+else:
+    DATABASES["default"]["CONN_MAX_AGE"] = 600 if conn_max_age is None else conn_max_age
+
+# A Redis server shared by every instance, when there is one: redis:// or rediss:// (TLS).
+REDIS_URL = env_url("REDIS_URL", schemes=("redis", "rediss"))
+
 # The throttles count in this cache, which every worker and instance must share (memory of
 # each process would multiply the limits by the number of processes). Measured per request
 # (make bench): Redis when REDIS_URL names one; else, with SQLite (one machine), a diskcache
 # directory beside the database, several times cheaper than a database table and clear of
 # SQLite's write lock; with PostgreSQL and no Redis, a table in that database, the one store
 # that instances on several machines share.
-REDIS_URL = os.environ.get("REDIS_URL", "")
 if REDIS_URL:
     CACHES = {
         "default": {
@@ -152,7 +167,7 @@ if REDIS_URL:
             "LOCATION": REDIS_URL,
         }
     }
-elif DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+elif database_engine == "django.db.backends.sqlite3":
     CACHES = {
         "default": {
             "BACKEND": "watchlist.caches.DiskCache",
@@ -186,13 +201,15 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "static/"
-STATIC_ROOT = Path(os.environ.get("DJANGO_STATIC_ROOT") or BASE_DIR / "staticfiles")
+STATIC_ROOT = Path(env_str("DJANGO_STATIC_ROOT", "") or BASE_DIR / "staticfiles")
 # Files served at the site root (browsers ask every site for /favicon.ico).
 WHITENOISE_ROOT = BASE_DIR / "watchlist" / "root"
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
+# Pages link only to the hashed names: collectstatic drops the unhashed copies.
+WHITENOISE_KEEP_ONLY_HASHED_FILES = True
 
 # HTTPS. On by default with debug off; `DJANGO_HTTPS=0` is for plain-HTTP loopback use only.
 HTTPS = env_bool("DJANGO_HTTPS", default=not DEBUG)
@@ -272,5 +289,5 @@ LOGGING = {
             "formatter": "plain",
         },
     },
-    "root": {"handlers": ["stdout"], "level": os.environ.get("DJANGO_LOG_LEVEL", "INFO")},
+    "root": {"handlers": ["stdout"], "level": env_choice("DJANGO_LOG_LEVEL", "INFO", LOG_LEVELS)},
 }
