@@ -182,9 +182,9 @@ Movie.objects.bulk_create(
 
 NEW_API_USER = """
 from django.contrib.auth import get_user_model
-from rest_framework.authtoken.models import Token
+from accounts.tokens import issue_token
 user = get_user_model().objects.create_user("bench")
-print(Token.objects.create(user=user).key)
+print(issue_token(user)[1])
 """
 
 

@@ -12,9 +12,9 @@ import schemathesis
 from django.core import signals
 from django.db import close_old_connections
 from hypothesis import HealthCheck, settings
-from rest_framework.authtoken.models import Token
 from schemathesis.checks import negative_data_rejection, positive_data_acceptance
 
+from accounts.tokens import issue_token
 from movies.schema import TITLE_PATTERN
 from movies.tests.factories import make_movie
 from movies.throttles import TokenRateThrottle, WriteRateThrottle
@@ -48,7 +48,7 @@ def token(db, user, monkeypatch, one_connection):
         )
     for n in range(3):
         make_movie(f"Seed {n}")
-    return Token.objects.create(user=user).key
+    return issue_token(user)[1]
 
 
 # Where a valid request can still answer 400 by design: watching a film already watched (the

@@ -75,9 +75,9 @@ def create_api_user(env, username="loadtester"):
     """A user and its token in the server's database; returns the token key."""
     code = (
         "from django.contrib.auth import get_user_model;"
-        "from rest_framework.authtoken.models import Token;"
+        "from accounts.tokens import issue_token;"
         f"u = get_user_model().objects.create_user({username!r});"
-        "print(Token.objects.create(user=u).key)"
+        "print(issue_token(u)[1])"
     )
     return manage(env, "shell", "--verbosity", "0", "-c", code).strip().splitlines()[-1]
 

@@ -1,0 +1,12 @@
+from django.apps import AppConfig
+
+
+class AccountsConfig(AppConfig):
+    """Signing in: API tokens, the lockout after failed sign-ins, and the sign-in log."""
+
+    name = "accounts"
+    verbose_name = "Sign-in"
+
+    def ready(self):
+        # The sign-in log's signal receivers, and the OpenAPI description of token auth.
+        from accounts import schema, signin_log  # noqa: F401
