@@ -51,14 +51,17 @@ def token(db, user, monkeypatch, one_connection):
     return issue_token(user)[1]
 
 
-# Where a valid request can still answer 400 by design: watching a film already watched (the
-# Flask contract's 400) and a wrong password at the token endpoint (DRF's 400). The other
-# checks, and negative data rejection, still apply to these operations.
+# Where a valid request can still be refused by design: watching a film already watched (the
+# Flask contract's 400), a wrong password at the token endpoint (DRF's 400, then the
+# lockout's 429), and revoking: once the fixture's token is revoked, the next call is a 401.
+# The other checks, and negative data rejection, still apply to these operations.
 STATE_DEPENDENT = {
     "/api/{id}/watch/",
     "/api/{id}/unwatch/",
     "/api/watch/{id}/",
     "/api/auth/token/",
+    "/api/auth/token/revoke/",
+    "/api/auth/token/revoke-all/",
 }
 
 

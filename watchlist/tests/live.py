@@ -9,6 +9,7 @@ import json
 import os
 import secrets
 import shutil
+import signal
 import socket
 import subprocess
 import sys
@@ -124,6 +125,20 @@ class Gunicorn:
         children = Path(f"/proc/{self.process.pid}/task/{self.process.pid}/children")
         return [int(pid) for pid in children.read_text().split()]
 
+    @contextlib.contextmanager
+    def serving_only(self, worker):
+        """New connections go to `worker` alone: the others are stopped (SIGSTOP) meanwhile,
+        so a stopped worker cannot accept one. For a few requests: a worker stopped past the
+        gunicorn timeout would be replaced."""
+        others = [pid for pid in self.worker_pids() if pid != worker]
+        for pid in others:
+            os.kill(pid, signal.SIGSTOP)
+        try:
+            yield
+        finally:
+            for pid in others:
+                os.kill(pid, signal.SIGCONT)
+
     def stop(self):
         if self.process.poll() is None:
             self.process.terminate()
@@ -212,11 +227,20 @@ def postgres_binaries():
     return found[-1].parent if found and shutil.which("runuser") else None
 
 
-def shipped_server(tmp_path, *setup_code):
-    """gunicorn as the project ships (debug off, collected static files) on a new SQLite
-    file with the sample films; each `setup_code` runs in `manage.py shell` first."""
-    env = server_env(f"sqlite:///{tmp_path / 'db.sqlite3'}", tmp_path)
+def collect_static(tmp_path):
+    """`collectstatic` as a deploy runs it, into tmp_path/static; returns that directory.
+    It compresses every file (tens of seconds on two cores): the tests run it once."""
+    env = server_env(f"sqlite:///{tmp_path / 'unused.sqlite3'}", tmp_path)
     manage(env, "collectstatic", "--noinput", "-v0")
+    return Path(env["DJANGO_STATIC_ROOT"])
+
+
+def shipped_server(tmp_path, static_root, *setup_code):
+    """gunicorn as the project ships (debug off, the static files collected in
+    `static_root`) on a new SQLite file with the sample films; each `setup_code` runs in
+    `manage.py shell` first."""
+    env = server_env(f"sqlite:///{tmp_path / 'db.sqlite3'}", tmp_path)
+    env["DJANGO_STATIC_ROOT"] = str(static_root)
     manage(env, "migrate", "-v0")
     manage(env, "load_sample_movies", "-v0")
     for code in setup_code:

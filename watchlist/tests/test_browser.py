@@ -51,8 +51,8 @@ User.objects.create_user("viewer", password="{PASSWORD}")
 
 
 @pytest.fixture(scope="module")
-def server(tmp_path_factory):
-    gunicorn = shipped_server(tmp_path_factory.mktemp("browser"), USERS)
+def server(tmp_path_factory, static_root):
+    gunicorn = shipped_server(tmp_path_factory.mktemp("browser"), static_root, USERS)
     yield gunicorn
     gunicorn.stop()
 

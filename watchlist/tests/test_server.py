@@ -11,9 +11,9 @@ from watchlist.tests.live import fetch, shipped_server
 
 
 @pytest.fixture(scope="module")
-def server(tmp_path_factory):
+def server(tmp_path_factory, static_root):
     """gunicorn with the shipped config, debug off, on a fresh SQLite file, on loopback."""
-    gunicorn = shipped_server(tmp_path_factory.mktemp("server"))
+    gunicorn = shipped_server(tmp_path_factory.mktemp("server"), static_root)
     yield gunicorn
     gunicorn.stop()
 
