@@ -8,5 +8,6 @@ class AccountsConfig(AppConfig):
     verbose_name = "Sign-in"
 
     def ready(self):
-        # The sign-in log's signal receivers, and the OpenAPI description of token auth.
-        from accounts import schema, signin_log  # noqa: F401
+        # The lockout's settings checks, the sign-in log's signal receivers, and the OpenAPI
+        # description of token authentication.
+        from accounts import checks, schema, signin_log  # noqa: F401
