@@ -11,6 +11,7 @@ from django.core.management import call_command
 from django.urls import reverse
 from rest_framework.test import APIClient
 
+from accounts.lockout import in_words
 from accounts.tests.signin import LOCKED_OUT, PASSWORD, ROUTES
 
 pytestmark = pytest.mark.django_db
@@ -286,3 +287,17 @@ def test_retry_after_counts_down_to_the_recorded_end(limit, settings):
 
     assert 290 <= int(response["Retry-After"]) <= 300
     assert "try again in 5 minutes." in response.json()["detail"]
+
+
+@pytest.mark.parametrize(
+    ("seconds", "words"),
+    [
+        (1, "1 second"),
+        (45, "45 seconds"),
+        (60, "1 minute"),
+        (61, "2 minutes"),
+        (900, "15 minutes"),
+    ],
+)
+def test_the_wait_is_said_in_words_rounded_up(seconds, words):
+    assert in_words(seconds) == words
