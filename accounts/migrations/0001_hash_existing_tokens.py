@@ -33,6 +33,10 @@ def hash_existing_tokens(apps, schema_editor):
         )
         for key, user_id in rows
     )
+    if connection.vendor == "sqlite":
+        # SQLite leaves dropped rows in the file's free pages unless told to overwrite them
+        # (Debian's build does by default; others may not). PostgreSQL unlinks the table's files.
+        schema_editor.execute("PRAGMA secure_delete = ON")
     schema_editor.execute(f"DROP TABLE {quote(OLD_TABLE)}")
     # Its migration records go too, so that the history matches the schema: installing DRF's
     # authtoken app again would then create an empty table instead of failing.
