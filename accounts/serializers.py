@@ -2,27 +2,26 @@ from django.contrib.auth import get_user_model
 from rest_framework import serializers
 from rest_framework.authtoken.serializers import AuthTokenSerializer
 
-
-def username_max_length():
-    user_model = get_user_model()
-    return user_model._meta.get_field(user_model.USERNAME_FIELD).max_length
+User = get_user_model()
 
 
-class TokenRequestSerializer(AuthTokenSerializer):
-    """DRF's username-and-password check (Django's `authenticate`, so the lockout applies),
-    with the username no longer than a stored one can be."""
+class CredentialsSerializer(AuthTokenSerializer):
+    """A username and its password."""
 
-    username = serializers.CharField(label="Username", write_only=True, max_length=150)
+    # DRF's check (Django's authenticate(), where the lockout sits), with the username no
+    # longer than a stored one can be: a longer one is a 400 before any sign-in attempt.
+    username = serializers.CharField(
+        label="Username",
+        write_only=True,
+        max_length=User._meta.get_field(User.USERNAME_FIELD).max_length,
+    )
     token = None
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["username"].max_length = username_max_length()
 
 
 class IssuedTokenSerializer(serializers.Serializer):
-    """The answer to a token request (for the schema: knox writes the answer itself)."""
+    """A new API token, and when it stops working."""
 
+    # Documents the answer; django-rest-knox's view writes it.
     token = serializers.CharField(help_text="Send as `Authorization: Token <token>`. Shown once.")
     expiry = serializers.DateTimeField(
         allow_null=True, help_text="When the token stops working; null if it never does."

@@ -6,14 +6,14 @@ from rest_framework.authentication import SessionAuthentication
 from rest_framework.permissions import AllowAny
 
 from accounts.authentication import HashedTokenAuthentication
-from accounts.serializers import IssuedTokenSerializer, TokenRequestSerializer
+from accounts.serializers import CredentialsSerializer, IssuedTokenSerializer
 from accounts.tokens import issue_token
 from movies.throttles import TokenRateThrottle
 
 
 @extend_schema(
     summary="Get an API token",
-    request=TokenRequestSerializer,
+    request=CredentialsSerializer,
     responses={200: IssuedTokenSerializer},
 )
 class ObtainTokenView(knox_views.LoginView):
@@ -32,7 +32,7 @@ class ObtainTokenView(knox_views.LoginView):
         # Django's request, not DRF's wrapper: the lockout marks the request it is given,
         # and its middleware reads the mark from Django's.
         context = {"request": request._request}
-        serializer = TokenRequestSerializer(data=request.data, context=context)
+        serializer = CredentialsSerializer(data=request.data, context=context)
         serializer.is_valid(raise_exception=True)
         request.user = serializer.validated_data["user"]
         return super().post(request, format=format)
