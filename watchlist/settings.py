@@ -288,9 +288,10 @@ AXES_RESET_ON_SUCCESS = False
 AXES_CLIENT_IP_CALLABLE = "accounts.client_address.client_address"
 AXES_LOCKOUT_CALLABLE = "accounts.lockout.lockout_response"
 # Successes go to the sign-in log (watchlist.signin), not to a table that would grow with
-# every token request; axes' own log lines would repeat that log.
+# every token request. Axes' own log lines (three per failure) would repeat that log.
 AXES_DISABLE_ACCESS_LOG = True
 AXES_VERBOSE = False
+LOGGING.setdefault("loggers", {})["axes"] = {"level": "ERROR"}
 
 # API tokens: digests in the database (django-rest-knox), valid for DJANGO_TOKEN_TTL seconds
 # (0: until revoked).
