@@ -19,6 +19,7 @@ COPY manage.py ./
 COPY fixtures/ fixtures/
 COPY watchlist/ watchlist/
 COPY movies/ movies/
+COPY accounts/ accounts/
 COPY docker/entrypoint.sh docker/entrypoint.sh
 # The settings refuse to load without a strong key even for collectstatic: this one is made
 # up inside this step and never stored (not in ENV, not in a layer, not in the history text).

@@ -1,4 +1,4 @@
-from rest_framework.authentication import TokenAuthentication
+from knox.auth import TokenAuthentication
 from rest_framework.permissions import IsAuthenticated
 
 

@@ -44,7 +44,7 @@ class StrictCharFieldExtension(OpenApiSerializerFieldExtension):
 
 
 class SessionCookieScheme(SessionScheme):
-    target_class = "movies.authentication.SessionCookieAuthentication"
+    target_class = "accounts.authentication.SessionCookieAuthentication"
 
 
 # Used by the viewset's extend_schema declarations.

@@ -6,6 +6,7 @@ protections are on. A malformed value stops start-up with one line naming the va
 The README lists every variable.
 """
 
+from datetime import timedelta
 from pathlib import Path
 
 from watchlist.env import (
@@ -55,7 +56,6 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "rest_framework",
-    "rest_framework.authtoken",
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
@@ -70,11 +70,15 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # Everything above applies to the early answers too; nothing below is needed by them.
     "movies.early_reads.EarlyReadMiddleware",
+    # Pages the site renders (admin, browsable API, docs) get the policy; JSON needs none.
+    "accounts.content_security.PageCSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # Turns a sign-in refused by the lockout into its 429 answer (accounts.lockout).
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "watchlist.urls"
@@ -230,8 +234,8 @@ X_FRAME_OPTIONS = "DENY"
 REST_FRAMEWORK = {
     # Token first: an anonymous write then answers 401 with a WWW-Authenticate header.
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "movies.authentication.PreparedTokenAuthentication",
-        "movies.authentication.SessionCookieAuthentication",
+        "accounts.authentication.HashedTokenAuthentication",
+        "accounts.authentication.SessionCookieAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticatedOrReadOnly"],
     "DEFAULT_RENDERER_CLASSES": [
@@ -291,3 +295,75 @@ LOGGING = {
     },
     "root": {"handlers": ["stdout"], "level": env_choice("DJANGO_LOG_LEVEL", "INFO", LOG_LEVELS)},
 }
+
+# --- Sign-in: lockout, API tokens, password hashing, Content-Security-Policy ---------------
+# (accounts/ holds the code; README "Security" describes the policy and every variable.)
+INSTALLED_APPS += ["axes", "knox", "csp", "accounts"]
+
+# Django's authenticate() asks django-axes first: a locked-out username or client address is
+# refused before any password is checked, on every route that signs in (admin, browsable
+# API, token endpoint, and any added later).
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+# The state lives in the database, which every worker and every instance already shares
+# (SQLite on one host, PostgreSQL across hosts); staff see it in the admin. A cache could
+# evict a lockout under memory pressure, and would show staff nothing.
+AXES_HANDLER = "axes.handlers.database.AxesDatabaseHandler"
+# N failures for one username, or from one client address, within the cool-off of each
+# other lock that username or address out until the cool-off has passed since the last one.
+AXES_LOCKOUT_PARAMETERS = ["ip_address", "username"]
+AXES_FAILURE_LIMIT = env_int("DJANGO_LOCKOUT_FAILURES", 5)
+AXES_COOLOFF_TIME = timedelta(seconds=env_int("DJANGO_LOCKOUT_COOLOFF", 15 * 60))
+# Attempts refused during a lockout do not extend it: it ends when announced (Retry-After).
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+# A success clears that user's own failures (accounts.signin_log), not its address's.
+AXES_RESET_ON_SUCCESS = False
+# The same client address as the throttles (DJANGO_NUM_PROXIES), and the project's answers.
+AXES_CLIENT_IP_CALLABLE = "accounts.client_address.client_address"
+AXES_LOCKOUT_CALLABLE = "accounts.lockout.lockout_response"
+# Successes go to the sign-in log (watchlist.signin), not to a table that would grow with
+# every token request. Axes' own log lines (three per failure) would repeat that log.
+AXES_DISABLE_ACCESS_LOG = True
+AXES_VERBOSE = False
+LOGGING.setdefault("loggers", {})["axes"] = {"level": "ERROR"}
+
+# API tokens: digests in the database (django-rest-knox), valid for DJANGO_TOKEN_TTL seconds
+# (0: until revoked).
+TOKEN_TTL_SECONDS = env_int("DJANGO_TOKEN_TTL", 30 * 24 * 60 * 60)
+REST_KNOX = {
+    "TOKEN_TTL": timedelta(seconds=TOKEN_TTL_SECONDS) if TOKEN_TTL_SECONDS else None,
+    "AUTH_HEADER_PREFIX": "Token",
+}
+
+# Argon2 first (Django's recommendation); a password stored with another hasher is rehashed
+# with Argon2 the next time its user signs in.
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2SHA1PasswordHasher",
+    "django.contrib.auth.hashers.ScryptPasswordHasher",
+]
+
+# Content-Security-Policy (django-csp): scripts, stylesheets, images and fonts from this site
+# only, no inline script anywhere, no plugins, no framing, forms post only here. The one
+# relaxation: style="" attributes, which the browsable API's templates use for layout (they
+# run no code, and any url() in them is still held to img-src and font-src).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "style-src-attr": ["'unsafe-inline'"],
+        "img-src": ["'self'", "data:"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "frame-ancestors": ["'none'"],
+        "form-action": ["'self'"],
+    },
+}
+# Pages without inline code (watchlist/templates: the browsable API's, Swagger UI's) and the
+# docs page's stylesheet.
+TEMPLATES[0]["DIRS"].append(BASE_DIR / "watchlist" / "templates")
+STATICFILES_DIRS = [BASE_DIR / "watchlist" / "static"]

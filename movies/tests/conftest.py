@@ -1,7 +1,8 @@
 import pytest
 from django.contrib.auth import get_user_model
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
+
+from accounts.tokens import issue_token
 
 SAMPLE_TITLES = ["Fight Club", "The Matrix", "Donnie Darko", "Inception"]
 
@@ -27,7 +28,8 @@ def anon_client():
 def token_client(user):
     """A client that authenticates as scripts do: `Authorization: Token <key>`."""
     client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=user).key}")
+    _, token = issue_token(user)
+    client.credentials(HTTP_AUTHORIZATION=f"Token {token}")
     return client
 
 

@@ -4,8 +4,10 @@ from http import HTTPStatus
 
 import pytest
 from django.urls import reverse
-from rest_framework.authtoken.models import Token
+from knox.crypto import hash_token
+from knox.models import AuthToken
 
+from accounts.tokens import issue_token
 from movies.models import Movie
 from movies.tests.factories import make_movie, movie_rows
 
@@ -87,7 +89,8 @@ def test_user_obtains_a_token_with_username_and_password(anon_client, user):
     )
 
     assert response.status_code == HTTPStatus.OK
-    assert response.json() == {"token": Token.objects.get(user=user).key}
+    token = response.json()["token"]
+    assert AuthToken.objects.get(user=user).digest == hash_token(token)
 
 
 def test_token_request_with_a_wrong_password_is_refused(anon_client, user):
@@ -97,32 +100,34 @@ def test_token_request_with_a_wrong_password_is_refused(anon_client, user):
 
     assert response.status_code == HTTPStatus.BAD_REQUEST
     assert response.json()["non_field_errors"]
-    assert not Token.objects.exists()
+    assert not AuthToken.objects.exists()
 
 
 def test_token_authentication_gives_the_user_and_its_token(user):
     from rest_framework.test import APIRequestFactory
 
-    from movies.authentication import PreparedTokenAuthentication
+    from accounts.authentication import HashedTokenAuthentication
 
-    token = Token.objects.create(user=user)
-    request = APIRequestFactory().get("/", HTTP_AUTHORIZATION=f"Token {token.key}")
+    token, key = issue_token(user)
+    request = APIRequestFactory().get("/", HTTP_AUTHORIZATION=f"Token {key}")
 
-    found_user, found_token = PreparedTokenAuthentication().authenticate(request)
+    found_user, found_token = HashedTokenAuthentication().authenticate(request)
 
     assert found_user == user
     assert found_user.last_login == user.last_login
     assert found_user.date_joined == user.date_joined
     assert found_token == token
     assert found_token.created == token.created
+    assert found_token.expiry == token.expiry
+    assert found_token.token_key == key[:15]
     assert found_token.user is found_user
 
 
 def test_token_of_an_inactive_user_is_refused(anon_client, user):
-    token = Token.objects.create(user=user)
+    _, key = issue_token(user)
     user.is_active = False
     user.save()
-    anon_client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+    anon_client.credentials(HTTP_AUTHORIZATION=f"Token {key}")
 
     response = anon_client.post(reverse("movie-list"), NEW_FILM, format="json")
 

@@ -15,6 +15,8 @@ ROUTES = {
     "/api/{id}/unwatch/": {"post"},
     "/api/watch/{id}/": {"get", "post"},
     "/api/auth/token/": {"post"},
+    "/api/auth/token/revoke/": {"post"},
+    "/api/auth/token/revoke-all/": {"post"},
 }
 
 

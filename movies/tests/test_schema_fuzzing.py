@@ -13,9 +13,9 @@ import schemathesis
 from django.core import signals
 from django.db import close_old_connections
 from hypothesis import HealthCheck, settings
-from rest_framework.authtoken.models import Token
 from schemathesis.checks import negative_data_rejection, positive_data_acceptance
 
+from accounts.tokens import issue_token
 from movies.schema import TITLE_PATTERN
 from movies.tests.factories import make_movie
 from movies.throttles import TokenRateThrottle, WriteRateThrottle
@@ -52,17 +52,20 @@ def credentials(request, db, user, monkeypatch, one_connection):
         make_movie(f"Seed {n}")
     if request.param == "anonymous":
         return {}
-    return {"Authorization": f"Token {Token.objects.create(user=user).key}"}
+    return {"Authorization": f"Token {issue_token(user)[1]}"}
 
 
-# Where a valid request can still answer 400 by design: watching a film already watched (the
-# Flask contract's 400) and a wrong password at the token endpoint (DRF's 400). The other
-# checks, and negative data rejection, still apply to these operations.
+# Where a valid request can still be refused by design: watching a film already watched (the
+# Flask contract's 400), a wrong password at the token endpoint (DRF's 400, then the
+# lockout's 429), and revoking: once the fixture's token is revoked, the next call is a 401.
+# The other checks, and negative data rejection, still apply to these operations.
 STATE_DEPENDENT = {
     "/api/{id}/watch/",
     "/api/{id}/unwatch/",
     "/api/watch/{id}/",
     "/api/auth/token/",
+    "/api/auth/token/revoke/",
+    "/api/auth/token/revoke-all/",
 }
 
 

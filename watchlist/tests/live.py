@@ -12,6 +12,7 @@ import os
 import platform
 import secrets
 import shutil
+import signal
 import socket
 import subprocess
 import sys
@@ -86,9 +87,9 @@ def create_api_user(env, username="loadtester"):
     """A user and its token in the server's database; returns the token key."""
     code = (
         "from django.contrib.auth import get_user_model;"
-        "from rest_framework.authtoken.models import Token;"
+        "from accounts.tokens import issue_token;"
         f"u = get_user_model().objects.create_user({username!r});"
-        "print(Token.objects.create(user=u).key)"
+        "print(issue_token(u)[1])"
     )
     return manage(env, "shell", "--verbosity", "0", "-c", code).strip().splitlines()[-1]
 
@@ -142,6 +143,20 @@ class Gunicorn:
     def worker_pids(self):
         children = Path(f"/proc/{self.process.pid}/task/{self.process.pid}/children")
         return [int(pid) for pid in children.read_text().split()]
+
+    @contextlib.contextmanager
+    def serving_only(self, worker):
+        """New connections go to `worker` alone: the others are stopped (SIGSTOP) meanwhile,
+        so a stopped worker cannot accept one. For a few requests: a worker stopped past the
+        gunicorn timeout would be replaced."""
+        others = [pid for pid in self.worker_pids() if pid != worker]
+        for pid in others:
+            os.kill(pid, signal.SIGSTOP)
+        try:
+            yield
+        finally:
+            for pid in others:
+                os.kill(pid, signal.SIGCONT)
 
     def stop(self):
         if self.process.poll() is None:

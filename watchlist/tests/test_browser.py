@@ -1,8 +1,9 @@
 """The browser side, in a real Chromium: the admin, the browsable API and the Swagger docs.
 
 The app runs under gunicorn with production settings (debug off, collected static files)
-on loopback. Every page must load without a failed request, a request to another host or
-a console error, and its stylesheet must really apply. Screenshots of each flow's end go to
+on loopback. Every page must carry the Content-Security-Policy and load without a failed
+request, a request to another host or a console error (a policy violation is one), and its
+stylesheet must really apply. Screenshots of each flow's end go to
 test-output/screenshots/. Skipped, saying so, where Chromium or Playwright is missing;
 in CI (CI=true) a missing browser is a failure instead.
 """
@@ -102,6 +103,9 @@ class PageWatch:
             self.problems.append(f"request to another host: {request.url}")
 
     def response(self, response):
+        is_page = response.request.resource_type == "document"
+        if is_page and "content-security-policy" not in response.headers:
+            self.problems.append(f"no Content-Security-Policy: {response.url}")
         # The page itself may be a deliberate 4xx (the browsable API shows API errors);
         # its stylesheets, scripts, images and fonts must all load.
         if response.status < 400:
@@ -227,6 +231,12 @@ def test_browsable_api_flow(page, server):
     page.locator("#deleteModal button", has_text="Delete").click()
     expect(page.locator(".response-info")).to_contain_text("Movie has been successfully deleted.")
     assert films(server, search="primer") == []
+
+    # Signing out is a plain form button (no inline handler, which the policy would block).
+    page.click(".navbar .dropdown-toggle")
+    page.click("#logoutForm button[type=submit]")
+    expect(page.locator("a", has_text="Log in")).to_be_visible()
+    expect(page.locator("#post-object-form")).to_have_count(0)
 
 
 def test_browsable_api_offers_no_write_form_to_visitors(page, server):
