@@ -16,6 +16,8 @@ from rest_framework.permissions import SAFE_METHODS
 from rest_framework.settings import api_settings
 from rest_framework.throttling import BaseThrottle
 
+from watchlist.observability.metrics import THROTTLED
+
 
 class LimitStoreUnavailable(APIException):
     status_code = status.HTTP_503_SERVICE_UNAVAILABLE
@@ -44,7 +46,10 @@ class CountingThrottle(BaseThrottle):
         except Exception as error:  # the cache's own errors: redis-py's, OSError...
             raise LimitStoreUnavailable() from error
         self.seconds_left = usage["time_left"]
-        return not usage["should_limit"]
+        if usage["should_limit"]:
+            THROTTLED.labels(self.scope).inc()
+            return False
+        return True
 
     def client(self, group, request):
         user = request.user

@@ -6,6 +6,8 @@ Values come from the environment so that a container platform can tune them.
 import multiprocessing
 import os
 
+from watchlist.observability import gunicorn_setup
+
 # Container platforms say where to listen in PORT.
 bind = f"0.0.0.0:{os.environ.get('PORT', '8000')}"
 
@@ -32,7 +34,6 @@ graceful_timeout = int(os.environ.get("GUNICORN_GRACEFUL_TIMEOUT", "25"))
 max_requests = int(os.environ.get("GUNICORN_MAX_REQUESTS", "0"))
 max_requests_jitter = max_requests // 10
 
-accesslog = "-"
 errorlog = "-"
 loglevel = os.environ.get("GUNICORN_LOG_LEVEL", "info")
 
@@ -42,3 +43,14 @@ forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1,::1")
 # No runtime control socket: it would be written to $HOME (read-only in a container), and
 # two servers on one machine would fight over its fixed path.
 control_socket_disable = True
+
+# --- Observability (watchlist.observability, README "Operating") ---------------------------
+# The access line is Django's, one a request with its route, user and request id; gunicorn's
+# own would repeat it without them. gunicorn's other lines take the application's format.
+accesslog = None
+logger_class = gunicorn_setup.GunicornLogger
+# The workers' metrics files: a directory made on start, a dead worker's files tidied, the
+# directory removed on exit.
+on_starting = gunicorn_setup.on_starting
+child_exit = gunicorn_setup.child_exit
+on_exit = gunicorn_setup.on_exit

@@ -11,6 +11,9 @@ from pathlib import Path
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
+from watchlist.observability.error_reports import start_error_reports
+from watchlist.observability.logs import log_format_from_env, logging_config
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 
@@ -74,10 +77,15 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "movies",
+    "watchlist.observability",
 ]
 
 MIDDLEWARE = [
     "watchlist.health.HealthCheckMiddleware",
+    # Observability: /metrics beside the probes (neither logged nor counted); then the
+    # request id, access line and metrics of every other request, early answers included.
+    "watchlist.observability.middleware.MetricsEndpointMiddleware",
+    "watchlist.observability.middleware.RequestObservabilityMiddleware",
     "watchlist.limits.RequestBodyLimitMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -259,18 +267,25 @@ SPECTACULAR_SETTINGS = {
     ],
 }
 
-LOGGING = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "formatters": {
-        "plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
-    },
-    "handlers": {
-        "stdout": {
-            "class": "logging.StreamHandler",
-            "stream": "ext://sys.stdout",
-            "formatter": "plain",
-        },
-    },
-    "root": {"handlers": ["stdout"], "level": os.environ.get("DJANGO_LOG_LEVEL", "INFO")},
-}
+# --- Observability: logs, metrics, error reports (watchlist.observability, README "Operating")
+APP_VERSION = SPECTACULAR_SETTINGS["VERSION"]
+# `text` for people (make run), `json` for a log pipeline (one object a line; the container's).
+try:
+    LOG_FORMAT = log_format_from_env()
+except ValueError as error:
+    raise ImproperlyConfigured(str(error)) from None
+LOGGING = logging_config(LOG_FORMAT, os.environ.get("DJANGO_LOG_LEVEL", "INFO"))
+# One line a request, written by Django (gunicorn's own access log is off).
+ACCESS_LOG = env_bool("DJANGO_ACCESS_LOG", default=True)
+# Metrics are counted, and served at /metrics to `Authorization: Bearer <token>`, only when
+# this is set.
+METRICS_TOKEN = os.environ.get("DJANGO_METRICS_TOKEN", "").strip()
+if METRICS_TOKEN and (len(METRICS_TOKEN) < 32 or not METRICS_TOKEN.isascii()):
+    raise ImproperlyConfigured(
+        "DJANGO_METRICS_TOKEN needs 32+ ASCII characters; generate one with: "
+        'python3 -c "import secrets; print(secrets.token_urlsafe(32))"'
+    )
+# Unhandled errors go to Sentry when this is set (SENTRY_ENVIRONMENT names the deployment).
+SENTRY_DSN = os.environ.get("SENTRY_DSN", "").strip()
+if SENTRY_DSN:
+    start_error_reports(SENTRY_DSN, release=f"watchlist@{APP_VERSION}")
