@@ -438,7 +438,7 @@ def test_a_scrape_adds_up_the_files_of_every_worker(tmp_path, monkeypatch):
 
 
 def test_the_master_makes_a_private_metrics_directory_and_removes_it(monkeypatch, tmp_path):
-    monkeypatch.delenv(gunicorn_setup.DIRECTORY_VARIABLE, raising=False)
+    monkeypatch.setenv(gunicorn_setup.DIRECTORY_VARIABLE, "")  # unset; restored after
     monkeypatch.setattr(gunicorn_setup, "SHM", tmp_path)
 
     gunicorn_setup.on_starting(server=None)
