@@ -52,6 +52,7 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     PATH=/opt/venv/bin:$PATH \
     WATCHLIST_DATA_DIR=/data \
     DJANGO_STATIC_ROOT=/app/staticfiles \
+    DJANGO_LOG_FORMAT=json \
     PORT=8000
 
 # A fixed, unprivileged user; /data is the only place it writes (besides /tmp).

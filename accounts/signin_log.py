@@ -14,14 +14,16 @@ from django.contrib.auth.signals import user_logged_in, user_login_failed
 from django.dispatch import receiver
 
 from accounts.client_address import client_address
+from watchlist.observability.request_context import current
 
 logger = logging.getLogger("watchlist.signin")
 
 
-def request_id(request):
-    """The request's id: the attribute a request-id middleware sets, else the header a
-    proxy in front may have added; None when there is neither."""
-    return getattr(request, "id", None) or request.META.get("HTTP_X_REQUEST_ID")
+def request_id():
+    """The id of the request being served (watchlist.observability gives every request one,
+    the client's X-Request-ID when it is sane); None outside a request."""
+    context = current.get()
+    return context.request_id if context is not None else None
 
 
 def log(level, event, request, username):
@@ -29,7 +31,7 @@ def log(level, event, request, username):
         "user": username,
         "client_address": client_address(request) if request is not None else None,
         "path": request.path if request is not None else None,
-        "request_id": request_id(request) if request is not None else None,
+        "request_id": request_id(),
     }
     # %r: a username or header is client input, and must not forge a log line.
     logger.log(

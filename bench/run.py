@@ -14,6 +14,7 @@ import json
 import os
 import platform
 import re
+import secrets
 import shutil
 import sqlite3
 import statistics
@@ -116,9 +117,17 @@ def log(message):
 # --- Databases ----------------------------------------------------------------------------
 
 
+# As the container ships (JSON logs) with metrics on, as a deployment that scrapes them runs.
+OBSERVED = {"DJANGO_LOG_FORMAT": "json", "DJANGO_METRICS_TOKEN": secrets.token_urlsafe(32)}
+# The same server with request metrics, the access line and JSON logs off: what they cost.
+UNOBSERVED = {"DJANGO_LOG_FORMAT": "text", "DJANGO_ACCESS_LOG": "0", "DJANGO_METRICS_TOKEN": ""}
+# The reads the comparison is made on (the hot paths), at 4 films.
+OBSERVABILITY_SCENARIOS = {"detail", "list-4"}
+
+
 def project_env(database):
-    """The project's settings as shipped (limits and logging on) on a SQLite file."""
-    return server_env(f"sqlite:///{database}", database.parent)
+    """The project's settings as shipped (limits, logging, metrics on) on a SQLite file."""
+    return server_env(f"sqlite:///{database}", database.parent, **OBSERVED)
 
 
 FILL = """
@@ -208,8 +217,21 @@ def servers_for(films, env, token, flask, work):
         Gunicorn(env, phase / "shipped.log", workers=None, ready_path=ready),
     )
     bare_env = dict(env, BENCH_BARE_RESPONSES=str(record_responses(shipped, token, phase)))
-    servers = [
-        shipped,
+    servers = [shipped]
+    if films == 4:
+        servers.append(
+            Server(
+                "unobserved",
+                "watchlist, as shipped, observability off (text logs, no access line, no metrics)",
+                Gunicorn(
+                    dict(env, **UNOBSERVED),
+                    phase / "unobserved.log",
+                    workers=None,
+                    ready_path=ready,
+                ),
+            )
+        )
+    servers += [
         Server(
             "flask_setup",
             "watchlist, Flask's setup (gunicorn -w 2, sync)",
@@ -364,16 +386,17 @@ def build_report(results, machine, args):
         f"rate limits on (writes counted at {UNREACHED_WRITE_LIMIT}, a rate the runs never "
         "reach), access log on.",
         "",
-        "| scenario | as shipped | Flask setup | bare WSGI | Flask app | shipped / Flask "
-        "| Flask setup / Flask | Flask setup / bare | p50 ms (shipped) | p99 ms (shipped) "
-        "| queries |",
-        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+        "| scenario | as shipped | observability off | Flask setup | bare WSGI | Flask app "
+        "| shipped / Flask | Flask setup / Flask | Flask setup / bare | p50 ms (shipped) "
+        "| p99 ms (shipped) | queries |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for scenario in SCENARIOS:
         name = scenario.name
         shipped = med.get(name, {}).get("shipped", {})
         lines.append(
-            f"| {scenario.title} | {fmt(rps(name, 'shipped'))} | {fmt(rps(name, 'flask_setup'))}"
+            f"| {scenario.title} | {fmt(rps(name, 'shipped'))} | {fmt(rps(name, 'unobserved'))}"
+            f" | {fmt(rps(name, 'flask_setup'))}"
             f" | {fmt(rps(name, 'bare'))} | {fmt(rps(name, 'flask'))}"
             f" | {ratio(rps(name, 'shipped'), rps(name, 'flask'))}"
             f" | {ratio(rps(name, 'flask_setup'), rps(name, 'flask'))}"
@@ -426,6 +449,16 @@ def targets(med, queries):
                     f"{shipped / flask:.2f}x",
                 )
             )
+    for name in sorted(OBSERVABILITY_SCENARIOS):
+        shipped, unobserved = get(name, "shipped"), get(name, "unobserved")
+        if shipped and unobserved:
+            checks.append(
+                (
+                    f"{name}: as shipped (JSON logs, metrics) within 10% of observability off",
+                    shipped >= 0.9 * unobserved,
+                    f"{shipped / unobserved:.2f}x",
+                )
+            )
     for setup in ("shipped", "flask_setup"):
         small, large = get("list-4", setup, "p50_us"), get("list-100k", setup, "p50_us")
         if small and large:
@@ -466,7 +499,9 @@ def draw_chart(results, path):
     import matplotlib.pyplot as plt
 
     med, labels = results["medians"], results["labels"]
-    keys = [key for key in ("shipped", "flask_setup", "bare", "flask") if key in labels]
+    keys = [
+        key for key in ("shipped", "unobserved", "flask_setup", "bare", "flask") if key in labels
+    ]
     figure, (bars, lines) = plt.subplots(
         1, 2, figsize=(15, 5.5), gridspec_kw={"width_ratios": [2.2, 1]}
     )
@@ -585,7 +620,12 @@ def run_phase(servers, scenarios, env, token, films, args, results):
         if scenario.name == "watch":
             extra["BENCH_FIRST_ID"] = str(add_watch_pool(env))
             extra["BENCH_POOL"] = str(WATCH_POOL)
-        applicable = [s for s in servers if s.key != "flask" or scenario.flask]
+        applicable = [
+            s
+            for s in servers
+            if (s.key != "flask" or scenario.flask)
+            and (s.key != "unobserved" or scenario.name in OBSERVABILITY_SCENARIOS)
+        ]
         for server in applicable:  # warm-up, not measured
             run_wrk(server, scenario, 1, wrk_env(server, token, extra))
             wait_until_idle(servers)

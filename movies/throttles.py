@@ -9,12 +9,18 @@ PostgreSQL and no Redis, increments by reading and writing: concurrent requests 
 client may pass a few over.)
 """
 
+import logging
+
 from django_ratelimit.core import get_usage
 from rest_framework import status
 from rest_framework.exceptions import APIException
 from rest_framework.permissions import SAFE_METHODS
 from rest_framework.settings import api_settings
 from rest_framework.throttling import BaseThrottle
+
+from watchlist.observability.metrics import THROTTLED
+
+logger = logging.getLogger(__name__)
 
 
 class LimitStoreUnavailable(APIException):
@@ -42,9 +48,13 @@ class CountingThrottle(BaseThrottle):
                 request, group=self.scope, key=self.client, rate=rate, increment=True
             )
         except Exception as error:  # the cache's own errors: redis-py's, OSError...
+            logger.warning("Rate-limit store unavailable: %r", error)
             raise LimitStoreUnavailable() from error
         self.seconds_left = usage["time_left"]
-        return not usage["should_limit"]
+        if usage["should_limit"]:
+            THROTTLED.labels(self.scope).inc()
+            return False
+        return True
 
     def client(self, group, request):
         user = request.user

@@ -11,6 +11,7 @@ import multiprocessing
 import os
 
 from watchlist.env import env_choice, env_int, env_str, exit_in_one_line
+from watchlist.observability import gunicorn_setup
 
 with exit_in_one_line():
     # Container platforms say where to listen in PORT.
@@ -48,9 +49,19 @@ with exit_in_one_line():
 SHM = "/dev/shm"  # noqa: S108 - a RAM-backed directory, not a shared temp file
 worker_tmp_dir = SHM if os.path.isdir(SHM) else None
 
-accesslog = "-"
 errorlog = "-"
 
 # No runtime control socket: it would be written to $HOME (read-only in a container), and
 # two servers on one machine would fight over its fixed path.
 control_socket_disable = True
+
+# --- Observability (watchlist.observability, README "Operating") ---------------------------
+# The access line is Django's, one a request with its route, user and request id; gunicorn's
+# own would repeat it without them. gunicorn's other lines take the application's format.
+accesslog = None
+logger_class = gunicorn_setup.GunicornLogger
+# The workers' metrics files: a directory made on start, a dead worker's files tidied, the
+# directory removed on exit.
+on_starting = gunicorn_setup.on_starting
+child_exit = gunicorn_setup.child_exit
+on_exit = gunicorn_setup.on_exit

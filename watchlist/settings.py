@@ -22,6 +22,8 @@ from watchlist.env import (
     env_url,
     invalid,
 )
+from watchlist.observability.error_reports import start_error_reports
+from watchlist.observability.logs import LOG_FORMATS, logging_config
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -60,10 +62,15 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "movies",
+    "watchlist.observability",
 ]
 
 MIDDLEWARE = [
     "watchlist.health.HealthCheckMiddleware",
+    # Observability: /metrics beside the probes (neither logged nor counted); then the
+    # request id, access line and metrics of every other request, early answers included.
+    "watchlist.observability.middleware.MetricsEndpointMiddleware",
+    "watchlist.observability.middleware.RequestObservabilityMiddleware",
     "watchlist.limits.RequestBodyLimitMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -280,21 +287,26 @@ SPECTACULAR_SETTINGS = {
     ],
 }
 
-LOGGING = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "formatters": {
-        "plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
-    },
-    "handlers": {
-        "stdout": {
-            "class": "logging.StreamHandler",
-            "stream": "ext://sys.stdout",
-            "formatter": "plain",
-        },
-    },
-    "root": {"handlers": ["stdout"], "level": env_choice("DJANGO_LOG_LEVEL", "INFO", LOG_LEVELS)},
-}
+# --- Observability: logs, metrics, error reports (watchlist.observability, README "Operating")
+APP_VERSION = SPECTACULAR_SETTINGS["VERSION"]
+# `text` for people (make run), `json` for a log pipeline (one object a line; the container's).
+LOG_FORMAT = env_choice("DJANGO_LOG_FORMAT", "text", LOG_FORMATS)
+LOGGING = logging_config(LOG_FORMAT, env_choice("DJANGO_LOG_LEVEL", "INFO", LOG_LEVELS))
+# One line a request, written by Django (gunicorn's own access log is off).
+ACCESS_LOG = env_bool("DJANGO_ACCESS_LOG", default=True)
+# Metrics are counted, and served at /metrics to `Authorization: Bearer <token>`, only when
+# this is set.
+METRICS_TOKEN = env_str("DJANGO_METRICS_TOKEN", "").strip()
+if METRICS_TOKEN and (len(METRICS_TOKEN) < 32 or not METRICS_TOKEN.isascii()):
+    raise invalid(
+        "DJANGO_METRICS_TOKEN",
+        "it needs 32+ ASCII characters; generate one with: "
+        'python3 -c "import secrets; print(secrets.token_urlsafe(32))"',
+    )
+# Unhandled errors go to Sentry when this is set (SENTRY_ENVIRONMENT names the deployment).
+SENTRY_DSN = env_str("SENTRY_DSN", "").strip()
+if SENTRY_DSN:
+    start_error_reports(SENTRY_DSN, release=f"watchlist@{APP_VERSION}")
 
 # --- Sign-in: lockout, API tokens, password hashing, Content-Security-Policy ---------------
 # (accounts/ holds the code; README "Security" describes the policy and every variable.)

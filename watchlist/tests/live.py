@@ -56,7 +56,9 @@ def server_env(database_url, tmp_path, **extra):
     env = {
         k: v
         for k, v in os.environ.items()
-        if not k.startswith(("DJANGO_", "DATABASE_", "REDIS_", "GUNICORN_", "WEB_CONCURRENCY"))
+        if not k.startswith(
+            ("DJANGO_", "DATABASE_", "REDIS_", "GUNICORN_", "WEB_CONCURRENCY", "PROMETHEUS_")
+        )
     }
     env.update(
         DJANGO_SETTINGS_MODULE="watchlist.settings",

@@ -1,0 +1,2 @@
+"""What an operator sees of the running API: request ids, structured logs, Prometheus
+metrics and error reports (README "Operating")."""
