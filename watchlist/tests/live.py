@@ -6,7 +6,9 @@ Everything here listens on 127.0.0.1 only and is stopped by whoever started it.
 """
 
 import contextlib
+import csv
 import hashlib
+import io
 import json
 import os
 import platform
@@ -100,8 +102,9 @@ SHIPPED = ("-c", "watchlist/gunicorn.conf.py")  # gthread workers, as the contai
 
 
 class Gunicorn:
-    """One gunicorn master, bound to a free loopback port, serving `app` with `options`
-    (the project's config by default), live once `ready_path` answers 200."""
+    """One gunicorn master, bound to a free loopback port (or `port`), serving `app` with
+    `options` (the project's config by default) and `workers` (None: as many as the
+    config says), live once `ready_path` answers 200."""
 
     def __init__(
         self,
@@ -114,8 +117,10 @@ class Gunicorn:
         python=sys.executable,
         cwd=BASE_DIR,
         ready_path="/healthz",
+        port=None,
+        wait=True,
     ):
-        self.port = free_port()
+        self.port = port or free_port()  # a replacement takes its predecessor's port
         self.url = f"http://127.0.0.1:{self.port}"
         self.log_path = log_path
         self.log = log_path.open("w")
@@ -130,7 +135,8 @@ class Gunicorn:
             stderr=subprocess.STDOUT,
             start_new_session=True,  # its own process group: a signal to it reaches no test
         )
-        self.wait_until_live(ready_path)
+        if wait:  # else the caller waits, after starting others meanwhile
+            self.wait_until_live(ready_path)
 
     def wait_until_live(self, path, seconds=60):
         deadline = time.monotonic() + seconds
@@ -161,11 +167,121 @@ class Gunicorn:
                 os.kill(pid, signal.SIGCONT)
 
     def stop(self):
+        """SIGTERM to the master, as a container platform stops it, and wait for the exit."""
         if self.process.poll() is None:
             self.process.terminate()
             self.process.wait(timeout=60)
         self.log.close()
         return self.process.returncode
+
+    def kill(self):
+        """SIGKILL to the master and its workers at once (the whole process group), as
+        when a machine or container dies; returns once the master is gone."""
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(self.process.pid, signal.SIGKILL)
+        self.process.wait(timeout=60)
+        self.log.close()
+        return self.process.returncode
+
+
+HAPROXY_CONFIG = BASE_DIR / "deploy" / "haproxy" / "haproxy.cfg"
+# Debian installs it in /usr/sbin, which a user's PATH may lack.
+HAPROXY = shutil.which("haproxy") or shutil.which("haproxy", path="/usr/sbin:/sbin")
+
+
+class HAProxy:
+    """Debian's HAProxy in front of `servers` ({name: port} on loopback), with the shipped
+    example configuration (deploy/haproxy/haproxy.cfg): the same settings, but listening
+    on a free loopback port, its runtime API on a socket in `tmp_path`, and health checks
+    every `check_interval` instead of seconds apart."""
+
+    BACKEND = "watchlist"
+    OPERATIONAL = {"0": "DOWN", "1": "STARTING", "2": "UP", "3": "STOPPING"}
+
+    def __init__(self, servers, tmp_path, check_interval="100ms"):
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.socket_path = tmp_path / "haproxy.sock"
+        self.config_path = tmp_path / "haproxy.cfg"
+        self.config_path.write_text(self.config(servers, check_interval))
+        subprocess.run([HAPROXY, "-c", "-q", "-f", str(self.config_path)], check=True, timeout=30)
+        self.log_path = tmp_path / "haproxy.log"
+        self.log = self.log_path.open("w")
+        self.process = subprocess.Popen(
+            [HAPROXY, "-db", "-f", str(self.config_path)],
+            stdout=self.log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+        self.wait_until(lambda states: all(s == "UP" for s in states.values()), "servers up")
+
+    def config(self, servers, check_interval):
+        """The example's lines, but for its addresses and its servers, which `servers`
+        replace (each with faster checks, which override the example's defaults)."""
+        timing = f"inter {check_interval} fastinter {check_interval} downinter {check_interval}"
+        ours = [f"    server {name} 127.0.0.1:{port} {timing}" for name, port in servers.items()]
+        lines = []
+        for line in HAPROXY_CONFIG.read_text().splitlines():
+            setting = line.split()
+            if setting[:1] == ["bind"]:
+                line = f"    bind 127.0.0.1:{self.port}"
+            elif setting[:2] == ["stats", "socket"]:
+                line = f"    stats socket {self.socket_path} mode 600 level admin"
+            elif setting[:1] == ["server"]:
+                lines += ours
+                ours = []
+                continue
+            lines.append(line)
+        return "\n".join(lines) + "\n"
+
+    def command(self, text):
+        """One runtime API command; its answer."""
+        with socket.socket(socket.AF_UNIX) as sock:
+            sock.settimeout(10)
+            sock.connect(str(self.socket_path))
+            sock.sendall(text.encode() + b"\n")
+            chunks = []
+            while chunk := sock.recv(65536):
+                chunks.append(chunk)
+        return b"".join(chunks).decode()
+
+    def set_state(self, server, state):
+        """`ready`, `drain` (no new requests; checks go on) or `maint`."""
+        answer = self.command(f"set server {self.BACKEND}/{server} state {state}")
+        assert not answer.strip(), answer
+
+    def stats(self):
+        """Each server's row of `show stat` (status, scur = current sessions, wretr...)."""
+        text = self.command("show stat").removeprefix("# ")
+        rows = csv.DictReader(io.StringIO(text))
+        return {
+            row["svname"]: row
+            for row in rows
+            if row["pxname"] == self.BACKEND and row["svname"] not in ("FRONTEND", "BACKEND")
+        }
+
+    def health(self):
+        """Each server's operational state as the health checks see it: UP, DOWN..."""
+        lines = self.command(f"show servers state {self.BACKEND}").splitlines()
+        header = lines[1].removeprefix("# ").split()
+        rows = [dict(zip(header, line.split(), strict=False)) for line in lines[2:] if line]
+        return {row["srv_name"]: self.OPERATIONAL[row["srv_op_state"]] for row in rows}
+
+    def wait_until(self, condition, what, seconds=60, of=None):
+        """Until `condition(health())` holds (or `condition(of())`): HAProxy has no way to
+        announce a change, so its state is read every 50 ms."""
+        of = of or self.health
+        deadline = time.monotonic() + seconds
+        while not self.socket_path.exists() or not condition(of()):
+            assert self.process.poll() is None, self.log_path.read_text()
+            assert time.monotonic() < deadline, f"HAProxy: not {what} in {seconds} s"
+            time.sleep(0.05)
+
+    def stop(self):
+        if self.process.poll() is None:
+            self.process.terminate()
+            self.process.wait(timeout=30)
+        self.log.close()
 
 
 class ApiClient:

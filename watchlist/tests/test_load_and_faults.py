@@ -33,22 +33,17 @@ from watchlist.tests.live import (
     postgres_binaries,
     server_env,
 )
+from watchlist.tests.load import (
+    ANONYMOUS_READERS,
+    DEADLINE_SECONDS,
+    THREADS,
+    check_database_matches,
+    create_films,
+    run_load,
+    summary,
+)
 
 ON_POSTGRES = settings.DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql"
-THREADS = 8  # signed-in clients with the mixed workload
-ANONYMOUS_READERS = 4  # clients without credentials, reading the list and films
-DEADLINE_SECONDS = 90  # a safety stop for every loop, so that a broken server cannot hang CI
-
-
-@pytest.fixture
-def report(capsys):
-    """Print past pytest's capture: CI's log keeps the counts each test saw."""
-
-    def show(text):
-        with capsys.disabled():
-            print(f"{text} [{settings.DATABASES['default']['ENGINE'].rsplit('.', 1)[1]}]")
-
-    return show
 
 
 @pytest.fixture
@@ -69,17 +64,6 @@ def two_servers(live_database, tmp_path):
     yield servers, token
     for server in servers:
         server.stop()
-
-
-def create_films(client, count, prefix="film"):
-    films = []
-    for n in range(count):
-        status, data, _ = client.request(
-            "POST", "/api/", {"title": f"{prefix} {n}", "release_date": "1999-09-15"}
-        )
-        assert status == HTTPStatus.CREATED, (status, data)
-        films.append(data)
-    return films
 
 
 def test_twenty_concurrent_watches_of_one_film_have_exactly_one_winner(two_servers, report):
@@ -143,179 +127,13 @@ def test_concurrent_edits_of_different_fields_all_survive(two_servers, report):
         assert movie["watched_at"] is not None
 
 
-class Answers:
-    """How many answers all clients have had: fault injectors wait on it."""
-
-    def __init__(self):
-        self.count = 0
-        self.changed = threading.Condition()
-
-    def add(self):
-        with self.changed:
-            self.count += 1
-            self.changed.notify_all()
-
-    def wait_for(self, count):
-        with self.changed:
-            assert self.changed.wait_for(lambda: self.count >= count, DEADLINE_SECONDS), (
-                f"only {self.count} answers of the {count} awaited"
-            )
-
-
-class Ledger:
-    """What one client thread was promised by the answers it got."""
-
-    def __init__(self, answers=None):
-        self.answers = answers or Answers()
-        self.statuses = Counter()
-        self.errors = 0
-        self.alive = {}  # id -> (title, release_date) this client created and did not delete
-        self.deleted = set()
-        self.unanswered_titles = set()
-        # id -> the states it may be in after a write that got no answer (None: deleted)
-        self.uncertain = {}
-
-    def call(self, client, method, path, body=None):
-        try:
-            status, data, response = client.request(method, path, body)
-        except (OSError, HTTPException):
-            self.errors += 1
-            return None, None, None
-        self.statuses[status] += 1
-        self.answers.add()
-        return status, data, response
-
-
-def mixed_workload(client, ledger, seed_ids, rng, requests, deadline, tag):
-    """Creates, reads, watch/unwatch, edits and deletes, in read-mostly proportions."""
-    orderings = ["id", "-title", "release_date", "-watched_at"]
-    for n in range(requests):
-        if time.monotonic() > deadline:
-            break
-        roll = rng.random()
-        own = list(ledger.alive)
-        if roll < 0.35:
-            query = rng.choice(
-                ["", "?is_watched=true", "?search=film", f"?ordering={rng.choice(orderings)}"]
-            )
-            ledger.call(client, "GET", f"/api/{query}")
-        elif roll < 0.55:
-            ledger.call(client, "GET", f"/api/{rng.choice(seed_ids + own)}/")
-        elif roll < 0.70:
-            title = f"{tag} {n}"
-            status, data, _ = ledger.call(
-                client, "POST", "/api/", {"title": title, "release_date": "2010-07-16"}
-            )
-            if status == HTTPStatus.CREATED:
-                ledger.alive[data["id"]] = (title, "2010-07-16")
-            elif status is None:
-                ledger.unanswered_titles.add(title)
-        elif roll < 0.85:
-            action = rng.choice(["watch", "unwatch"])
-            ledger.call(client, "POST", f"/api/{rng.choice(seed_ids)}/{action}/")
-        elif roll < 0.93 and own:
-            movie_id = rng.choice(own)
-            title, release_date = before = ledger.alive[movie_id]
-            if rng.random() < 0.5:
-                after = (f"{title}+", release_date)
-            else:
-                after = (title, f"20{rng.randint(10, 29)}-01-01")
-            change = dict(zip(("title", "release_date"), after, strict=True))
-            status, data, _ = ledger.call(client, "PATCH", f"/api/{movie_id}/", change)
-            if status == HTTPStatus.OK:
-                ledger.alive[movie_id] = (data["title"], data["release_date"])
-            elif status is None:
-                ledger.uncertain[movie_id] = {before, after}
-                del ledger.alive[movie_id]
-        elif own:
-            movie_id = rng.choice(own)
-            status, _, _ = ledger.call(client, "DELETE", f"/api/{movie_id}/")
-            if status == HTTPStatus.OK:
-                del ledger.alive[movie_id]
-                ledger.deleted.add(movie_id)
-            elif status is None:
-                ledger.uncertain[movie_id] = {ledger.alive.pop(movie_id), None}
-
-
-LIST_QUERIES = ["", "?is_watched=true", "?search=film", "?ordering=-title", "?page_size=5"]
-
-
-def anonymous_reads(client, ledger, seed_ids, rng, requests, deadline):
-    """A client without credentials: the list with its filters, and the seeded films (which
-    no one deletes): every answer must be a 200."""
-    for _ in range(requests):
-        if time.monotonic() > deadline:
-            break
-        if rng.random() < 0.5:
-            ledger.call(client, "GET", f"/api/{rng.choice(LIST_QUERIES)}")
-        else:
-            ledger.call(client, "GET", f"/api/{rng.choice(seed_ids)}/")
-
-
-def run_load(servers, token, seed_ids, requests_per_thread, during=None):
-    """THREADS signed-in clients and ANONYMOUS_READERS anonymous ones, spread over the
-    servers; `during(answers)` runs in the meantime (a fault injector waits on `answers`).
-    Returns the signed-in clients' ledgers and the anonymous ones'."""
-    answers = Answers()
-    ledgers = [Ledger(answers) for _ in range(THREADS)]
-    readers = [Ledger(answers) for _ in range(ANONYMOUS_READERS)]
-    deadline = time.monotonic() + DEADLINE_SECONDS
-
-    def client_thread(n):
-        client = ApiClient(servers[n % len(servers)].url, token)
-        rng = random.Random(n)
-        mixed_workload(client, ledgers[n], seed_ids, rng, requests_per_thread, deadline, f"t{n}")
-
-    def reader_thread(n):
-        client = ApiClient(servers[n % len(servers)].url)
-        rng = random.Random(1000 + n)
-        anonymous_reads(client, readers[n], seed_ids, rng, requests_per_thread, deadline)
-
-    with ThreadPoolExecutor(THREADS + ANONYMOUS_READERS) as pool:
-        futures = [pool.submit(client_thread, n) for n in range(THREADS)]
-        futures += [pool.submit(reader_thread, n) for n in range(ANONYMOUS_READERS)]
-        if during:
-            during(answers)
-        for future in futures:
-            future.result()
-    return ledgers, readers
-
-
-def check_database_matches(ledgers, base_url, seed_count):
-    movies = {m["id"]: m for m in ApiClient(base_url).all_movies()}
-    for ledger in ledgers:
-        for movie_id, (title, release_date) in ledger.alive.items():
-            assert movie_id in movies, f"created film {movie_id} is missing"
-            assert (movies[movie_id]["title"], movies[movie_id]["release_date"]) == (
-                title,
-                release_date,
-            )
-        assert not ledger.deleted & movies.keys(), "a deleted film is still there"
-        for movie_id, states in ledger.uncertain.items():
-            found = movies.get(movie_id)
-            state = found and (found["title"], found["release_date"])
-            assert state in states, f"film {movie_id} is {state}, expected one of {states}"
-    for movie in movies.values():
-        assert (movie["watched_at"] is not None) == movie["is_watched"], movie
-    titles = Counter(movie["title"] for movie in movies.values())
-    assert max(titles.values()) == 1, "a film was written twice"
-    alive = sum(len(ledger.alive) for ledger in ledgers)
-    unanswered = sum(len(ledger.unanswered_titles) + len(ledger.uncertain) for ledger in ledgers)
-    assert seed_count + alive <= len(movies) <= seed_count + alive + unanswered
-    return movies
-
-
-def summary(ledgers):
-    statuses = sum((ledger.statuses for ledger in ledgers), Counter())
-    errors = sum(ledger.errors for ledger in ledgers)
-    return statuses, errors
-
-
 def test_mixed_load_on_two_servers_loses_nothing(two_servers, report):
     servers, token = two_servers
     seed = create_films(ApiClient(servers[0].url, token), 30)
 
-    ledgers, readers = run_load(servers, token, [m["id"] for m in seed], requests_per_thread=400)
+    ledgers, readers = run_load(
+        [s.url for s in servers], token, [m["id"] for m in seed], requests_per_thread=400
+    )
 
     statuses, errors = summary(ledgers)
     anonymous, anonymous_errors = summary(readers)
@@ -346,7 +164,9 @@ def test_killed_worker_is_replaced_and_nothing_is_half_written(live_database, tm
             killed_at["answers"] = answers.count
             os.kill(victim, signal.SIGKILL)
 
-        ledgers, readers = run_load([server], token, [m["id"] for m in seed], 250, kill_a_worker)
+        ledgers, readers = run_load(
+            [server.url], token, [m["id"] for m in seed], 250, kill_a_worker
+        )
 
         statuses, errors = summary(ledgers + readers)
         total = sum(statuses.values())

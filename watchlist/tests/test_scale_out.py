@@ -1,0 +1,361 @@
+"""Three instances of the app behind HAProxy, as a scaled-out deployment runs them.
+
+Each instance is the app as shipped (watchlist/gunicorn.conf.py, one worker) in its own
+process group on its own loopback port; the migrations ran once before them, as a release
+step does (MIGRATE_ON_START=0). HAProxy runs the example configuration
+(deploy/haproxy/haproxy.cfg) with loopback addresses and a check every 100 ms. All share
+a new PostgreSQL database and a Redis database. Under mixed load through HAProxy (signed-in
+and anonymous clients, watchlist/tests/load.py), instances are restarted one at a time the
+way an orchestrator does it, stopped without a drain, and killed; then a write limit is
+checked across instances. Each step follows an event (so many answers seen, HAProxy's view
+of a server, a process gone), never a clock.
+
+Runs in the PostgreSQL pass (make test-postgres). Needs Debian's haproxy and Redis on
+127.0.0.1:6379: skipped, saying so, where either is missing; in CI (CI=true) a failure.
+"""
+
+import os
+import time
+from collections import Counter
+from concurrent.futures import ThreadPoolExecutor
+from http import HTTPStatus
+
+import psycopg
+import pytest
+import redis
+from django.conf import settings
+from django_ratelimit.core import _get_window
+
+from watchlist.tests.live import (
+    HAPROXY,
+    ApiClient,
+    Gunicorn,
+    HAProxy,
+    create_api_user,
+    fresh_database_url,
+    manage,
+    server_env,
+)
+from watchlist.tests.load import (
+    ANONYMOUS_READERS,
+    DEADLINE_SECONDS,
+    THREADS,
+    check_database_matches,
+    create_films,
+    run_load,
+    summary,
+)
+
+ON_POSTGRES = settings.DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql"
+REDIS_URL = "redis://127.0.0.1:6379/13"  # a database of its own, flushed before and after
+NAMES = ("web1", "web2", "web3")
+STEP = 200  # answers seen between steps, so that every step happens under load
+CLIENTS = THREADS + ANONYMOUS_READERS
+MAX_REQUESTS = 20_000  # per client: a bound; the load stops on an event well before
+# Methods HAProxy repeats on another instance when one closed the connection unanswered
+# (deploy/haproxy/haproxy.cfg, RFC 9110's idempotent methods).
+RETRIED = {"GET", "HEAD", "OPTIONS", "PUT", "DELETE"}
+
+
+def missing():
+    if HAPROXY is None:
+        return "no haproxy (Debian: apt-get install haproxy)"
+    try:
+        redis.Redis.from_url(REDIS_URL, socket_connect_timeout=2).ping()
+    except redis.RedisError as error:
+        return f"no Redis at {REDIS_URL}: {error}"
+    return None
+
+
+reason = missing()
+if reason and os.environ.get("CI"):
+    raise RuntimeError(f"the scale-out test cannot run in CI: {reason}")
+pytestmark = [
+    pytest.mark.skipif(not ON_POSTGRES, reason="runs in the PostgreSQL pass"),
+    pytest.mark.skipif(bool(reason), reason=f"scale-out test skipped: {reason}"),
+]
+
+
+@pytest.fixture(scope="module")
+def shared(tmp_path_factory, static_root):
+    """What every instance shares: a new PostgreSQL database, migrated once, and an empty
+    Redis database; and their settings, as a deployment gives them to each instance."""
+    tmp_path = tmp_path_factory.mktemp("scale-out")
+    database_url, drop_database = fresh_database_url(tmp_path, backend="postgres")
+    store = redis.Redis.from_url(REDIS_URL)
+    store.flushdb()
+    env = server_env(
+        database_url,
+        tmp_path,
+        REDIS_URL=REDIS_URL,
+        DJANGO_STATIC_ROOT=str(static_root),
+        DJANGO_NUM_PROXIES="1",  # HAProxy appends the client's address to X-Forwarded-For
+        MIGRATE_ON_START="0",
+        # One worker each: three instances share this machine's cores, and boot under load
+        # about as fast as each would on a machine of its own.
+        WEB_CONCURRENCY="1",
+    )
+    manage(env, "migrate", "--noinput", "-v0")
+    try:
+        yield env, tmp_path
+    finally:
+        store.flushdb()
+        drop_database()
+
+
+class Cluster:
+    """The instances, each on its own port, behind one HAProxy."""
+
+    def __init__(self, env, tmp_path):
+        self.env = env
+        self.tmp_path = tmp_path
+        self.started = Counter()
+        # Started together, then awaited: boots overlap.
+        self.instances = {name: self.start(name, wait=False) for name in NAMES}
+        for instance in self.instances.values():
+            instance.wait_until_live("/readyz")
+        self.balancer = HAProxy({n: i.port for n, i in self.instances.items()}, tmp_path)
+        self.url = self.balancer.url
+
+    def start(self, name, port=None, wait=True):
+        self.started[name] += 1
+        log = self.tmp_path / f"{name}-{self.started[name]}.log"
+        return Gunicorn(self.env, log, workers=None, port=port, ready_path="/readyz", wait=wait)
+
+    def replace(self, name):
+        """Once HAProxy has seen the instance go, a new one on its port; returns when
+        HAProxy's checks find the new one healthy."""
+        self.balancer.wait_until(lambda health: health[name] == "DOWN", f"{name} down")
+        self.instances[name] = self.start(name, port=self.instances[name].port)
+        self.balancer.wait_until(lambda health: health[name] == "UP", f"{name} up")
+
+    def restart_drained(self, name):
+        """What an orchestrator does: out of the balancer, wait until no request is on it,
+        SIGTERM, a new instance, back in once healthy."""
+        self.balancer.set_state(name, "drain")
+        self.balancer.wait_until(
+            lambda stats: stats[name]["scur"] == "0", f"{name} idle", of=self.balancer.stats
+        )
+        # In maintenance HAProxy closes its idle connections to the instance, which
+        # gunicorn would otherwise keep open on SIGTERM (2 s) for a request that cannot
+        # come; back to drain at once, so that the checks go on.
+        self.balancer.set_state(name, "maint")
+        self.balancer.set_state(name, "drain")
+        self.instances[name].stop()
+        self.replace(name)
+        self.balancer.set_state(name, "ready")
+
+    def restart_undrained(self, name):
+        """SIGTERM first, while HAProxy still sends it requests (a platform without a
+        pause before the signal); HAProxy's checks take it out."""
+        self.instances[name].stop()
+        self.replace(name)
+
+    def counters(self):
+        """Per server: requests, retries, redispatches, answers by class."""
+        fields = ("stot", "wretr", "wredis", "hrsp_2xx", "hrsp_4xx", "hrsp_5xx")
+        stats = self.balancer.stats()
+        return {name: Counter({f: int(stats[name][f] or 0) for f in fields}) for name in NAMES}
+
+    def stop(self):
+        self.balancer.stop()  # first: its idle connections would delay the instances' exit
+        with ThreadPoolExecutor(len(self.instances)) as pool:
+            list(pool.map(Gunicorn.stop, self.instances.values()))
+
+
+@pytest.fixture(scope="module")
+def cluster(shared):
+    env, tmp_path = shared
+    running = Cluster(env, tmp_path)
+    try:
+        yield running
+    finally:
+        running.stop()
+
+
+@pytest.fixture
+def load(cluster, shared, request):
+    """Runs `steps(answers)` under load through HAProxy, as a new user with its own films;
+    the load stops STEP answers after the last step. Returns what the clients saw."""
+    env, _ = shared
+    cluster.balancer.wait_until(lambda health: set(health.values()) == {"UP"}, "all up")
+    tag = request.node.name.removeprefix("test_")[:24]
+    token = create_api_user(env, username=tag)
+    seed = create_films(ApiClient(cluster.url, token), 20, prefix=f"{tag} seed")
+    before = len(ApiClient(cluster.url).all_movies())
+    counters = cluster.counters()
+
+    def run(steps):
+        def during(answers):
+            steps(answers)
+            answers.wait_for(answers.count + STEP)
+            answers.stop()
+
+        ledgers, readers = run_load(
+            [cluster.url], token, [m["id"] for m in seed], MAX_REQUESTS, during, tag=f"{tag} "
+        )
+        answers = ledgers[0].answers
+        after = cluster.counters()
+        haproxy = sum((after[n] - counters[n] for n in NAMES), Counter())
+        return ledgers, readers, answers, haproxy, before
+
+    return run
+
+
+def counts(ledgers, readers, answers, haproxy):
+    statuses, _ = summary(ledgers + readers)
+    failures = Counter(method for method, _ in answers.failures())
+    return (
+        f"{answers.count} requests {dict(sorted(statuses.items()))}, "
+        f"{sum(failures.values())} failed {dict(failures)}; HAProxy: "
+        f"{haproxy['wretr']} retries, {haproxy['wredis']} redispatches"
+    )
+
+
+def step_between(answers, action):
+    answers.wait_for(answers.count + STEP)
+    action()
+
+
+def test_rolling_restart_with_drain_fails_no_request(cluster, load, report):
+    def roll(answers):
+        for name in NAMES:
+            step_between(answers, lambda name=name: cluster.restart_drained(name))
+
+    ledgers, readers, answers, haproxy, before = load(roll)
+
+    report(f"\nrolling restart, drained first: {counts(ledgers, readers, answers, haproxy)}")
+    assert answers.failures() == []
+    anonymous, _ = summary(readers)
+    assert set(anonymous) == {HTTPStatus.OK}
+    assert set(summary(ledgers)[0]) <= {200, 201, 400, 404}
+    check_database_matches(ledgers, cluster.url, before)
+
+
+def test_sigterm_without_drain_fails_only_writes_never_received(cluster, load, report):
+    def roll(answers):
+        for name in NAMES:
+            step_between(answers, lambda name=name: cluster.restart_undrained(name))
+
+    ledgers, readers, answers, haproxy, before = load(roll)
+
+    failures = answers.failures()
+    report(f"\nrolling restart, SIGTERM first: {counts(ledgers, readers, answers, haproxy)}")
+    # Reads, and the writes HAProxy may repeat, all succeed: an instance answers every
+    # request it has read before it exits, and HAProxy sends what it did not read to
+    # another. A POST or PATCH sent on a kept-alive connection just as the stopping
+    # instance closed it fails (HAProxy closes the client's connection unanswered)...
+    assert not {method for method, _ in failures} & RETRIED
+    anonymous, _ = summary(readers)
+    assert set(anonymous) == {HTTPStatus.OK}
+    assert len(failures) <= THREADS * len(NAMES)
+    # ...and was not carried out: the instance never read it. HAProxy cannot know that,
+    # so it must not repeat it: after a crash the same failure can hide a write that was
+    # done (see the SIGKILL test).
+    movies = check_database_matches(ledgers, cluster.url, before)
+    titles = {movie["title"] for movie in movies.values()}
+    assert not set().union(*(ledger.unanswered_titles for ledger in ledgers)) & titles
+
+
+def test_killed_instance_fails_only_requests_in_flight(cluster, load, report):
+    events = {}
+
+    def kill(answers):
+        answers.wait_for(answers.count + STEP)
+        events["killed"] = answers.count
+        cluster.instances["web2"].kill()
+        cluster.balancer.wait_until(lambda health: health["web2"] == "DOWN", "web2 down")
+        events["down"] = answers.count
+        answers.wait_for(events["down"] + STEP)
+        cluster.replace("web2")
+
+    ledgers, readers, answers, haproxy, before = load(kill)
+
+    failures = answers.failures()
+    movies = check_database_matches(ledgers, cluster.url, before)
+    titles = {movie["title"] for movie in movies.values()}
+    done_unanswered = set().union(*(ledger.unanswered_titles for ledger in ledgers)) & titles
+    report(
+        f"\nSIGKILL of one instance: {counts(ledgers, readers, answers, haproxy)}; "
+        f"HAProxy saw it down {events['down'] - events['killed']} requests after the kill; "
+        f"{len(done_unanswered)} unanswered creates were carried out"
+    )
+    assert answers.failures(until=events["killed"]) == []
+    # What fails was on the killed instance when it died: at most a request per client,
+    # and only writes HAProxy must not repeat (it repeats reads, on another instance).
+    assert len(failures) <= CLIENTS
+    assert not {method for method, _ in failures} & RETRIED
+    anonymous, _ = summary(readers)
+    assert set(anonymous) == {HTTPStatus.OK}
+    # Once HAProxy's checks have taken the instance out, every request succeeds (STEP of
+    # them, at least, before the instance was replaced).
+    assert answers.failures(since=events["down"]) == []
+
+
+def test_write_limit_holds_across_instances(shared, report):
+    """N writes a day for one user: 3N writes spread by HAProxy over three instances get
+    exactly N accepted. A day, because the counters are fixed windows (django-ratelimit's,
+    their end jittered per user): the user is one whose window does not end for minutes."""
+    limit = 20
+    env, tmp_path = shared
+    (tmp_path / "limited").mkdir()
+    limited = Cluster({**env, "DJANGO_THROTTLE_WRITES": f"{limit}/day"}, tmp_path / "limited")
+    try:
+        token = user_with_time_left_in_window(env, seconds=10 * DEADLINE_SECONDS)
+        before = limited.counters()
+
+        def write(n):
+            client = ApiClient(limited.url, token)
+            status, data, response = client.request(
+                "POST", "/api/", {"title": f"limited {n}", "release_date": "2001-01-19"}
+            )
+            return status, data, response.getheader("Retry-After")
+
+        with ThreadPoolExecutor(6) as pool:
+            answers = list(pool.map(write, range(3 * limit)))
+
+        after = limited.counters()
+        statuses = Counter(status for status, _, _ in answers)
+        spread = {
+            name: {
+                "201": after[name]["hrsp_2xx"] - before[name]["hrsp_2xx"],
+                "429": after[name]["hrsp_4xx"] - before[name]["hrsp_4xx"],
+            }
+            for name in NAMES
+        }
+        films = [
+            m for m in ApiClient(limited.url).all_movies() if m["title"].startswith("limited ")
+        ]
+        report(
+            f"\nwrite limit {limit}/day, {3 * limit} writes over 3 instances: "
+            f"{dict(statuses)}, by instance {spread}; {len(films)} films"
+        )
+        assert statuses == {HTTPStatus.CREATED: limit, HTTPStatus.TOO_MANY_REQUESTS: 2 * limit}
+        # Each instance accepted some and refused some: none counted on its own.
+        assert all(answered["201"] and answered["429"] for answered in spread.values())
+        for status, data, retry_after in answers:
+            if status == HTTPStatus.TOO_MANY_REQUESTS:
+                assert data["detail"].startswith("Request was throttled.")
+                assert int(retry_after) > 0
+        assert len(films) == limit
+        assert {m["title"] for m in films} == {
+            data["title"] for status, data, _ in answers if status == HTTPStatus.CREATED
+        }
+    finally:
+        limited.stop()
+
+
+def user_with_time_left_in_window(env, seconds):
+    """A new user whose write window ends no sooner than `seconds` from now: where it
+    ends is django-ratelimit's `_get_window`, for the key the throttle counts the user
+    under (movies/throttles.py)."""
+    for n in range(5):
+        username = f"limited{n}"
+        token = create_api_user(env, username=username)
+        with psycopg.connect(env["DATABASE_URL"]) as connection:
+            (pk,) = connection.execute(
+                "SELECT id FROM auth_user WHERE username = %s", [username]
+            ).fetchone()
+        if _get_window(f"user:{pk}", 24 * 3600) - time.time() > seconds:
+            return token
+    raise AssertionError("no user with a window long enough")
