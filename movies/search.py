@@ -35,7 +35,7 @@ FOLD_FUNCTION = "movies_fold_case"
 GLOB_FUNCTION = "movies_trigram_glob"  # SQLite only
 SQLITE_INDEX = "movies_title_search"  # the FTS5 table
 POSTGRES_INDEX = "movie_title_folded_trgm_idx"
-SQLITE_TRIGRAM_SINCE = (3, 34, 0)  # the first SQLite with FTS5's trigram tokenizer
+GLOB_SPECIAL = re.compile(r"[\[*?]")
 
 
 def fold_case(text):
@@ -67,9 +67,6 @@ def trigram_glob(text):
     specials = [f"[{char}]" for char in GLOB_SPECIAL.findall(folded)] + [""]
     kept = (run if len(run) >= 3 or len(run.encode()) < 3 else "?" * len(run) for run in runs)
     return "*" + "".join(run + special for run, special in zip(kept, specials, strict=True)) + "*"
-
-
-GLOB_SPECIAL = re.compile(r"[\[*?]")
 
 
 def register_sqlite_functions(sender, connection, **kwargs):
@@ -144,11 +141,14 @@ class TrigramIndexedFilms(BaseTable):
 
 
 def sqlite_has_trigram_tokenizer():
+    """Whether this Python's SQLite has FTS5 and its trigram tokenizer (3.34 or newer)."""
+    probe = sqlite3.connect(":memory:")
     try:
-        with sqlite3.connect(":memory:") as probe:
-            probe.execute("CREATE VIRTUAL TABLE probe USING fts5(text, tokenize='trigram')")
+        probe.execute("CREATE VIRTUAL TABLE probe USING fts5(text, tokenize='trigram')")
     except sqlite3.OperationalError:
         return False
+    finally:
+        probe.close()
     return True
 
 

@@ -11,12 +11,14 @@ from http import HTTPStatus
 
 import pytest
 from django.core.management import call_command
+from django.core.management.base import SystemCheckError
 from django.db import connection, transaction
 from django.db.models import Value
 from django.urls import reverse
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
+from movies import search
 from movies.casefolding import FOLDING, UNICODE_VERSION, derive_table
 from movies.models import Movie
 from movies.search import POSTGRES_INDEX, SQLITE_INDEX, FoldCase, fold_case
@@ -181,6 +183,23 @@ def test_search_reads_the_index():
         assert "TEMP B-TREE" not in used  # the index gives the id order: no sort
     else:
         assert f"Bitmap Index Scan on {POSTGRES_INDEX}" in used
+
+
+def test_a_sqlite_without_the_trigram_tokenizer_stops_migrate(monkeypatch):
+    monkeypatch.setattr(search, "sqlite_has_trigram_tokenizer", lambda: False)
+
+    errors = search.check_sqlite_trigram(None, databases=["default"])
+
+    if connection.vendor == "sqlite":
+        assert [error.id for error in errors] == ["movies.E001"]
+        with pytest.raises(SystemCheckError, match="no FTS5 trigram tokenizer"):
+            call_command("migrate", verbosity=0, skip_checks=False)  # as manage.py runs it
+    else:
+        assert errors == []
+
+
+def test_this_sqlite_has_the_trigram_tokenizer():
+    assert search.sqlite_has_trigram_tokenizer()
 
 
 @pytest.mark.skipif(connection.vendor != "sqlite", reason="SQLite rebuilds tables to alter them")
