@@ -25,7 +25,7 @@ help:
 	@echo "make test-postgres  the same suite on PostgreSQL (POSTGRES_URL=$(POSTGRES_URL))"
 	@echo "make lint           ruff check and format check"
 	@echo "make check          missing migrations and Django's deployment checks"
-	@echo "make bench          the benchmark (about 10 minutes); results in bench/results/"
+	@echo "make bench          the benchmark (about 20 minutes); results in bench/results/"
 	@echo "make clean          remove the virtualenv, collected static files and caches"
 
 $(BIN)/.installed: requirements.txt requirements-dev.txt
