@@ -27,7 +27,9 @@ import sqlite3
 from django.core import checks
 from django.db import connections
 from django.db.models import CharField, Func, Value
+from django.db.models.lookups import Contains
 from django.db.models.sql.datastructures import BaseTable
+from django.db.models.sql.where import AND, WhereNode
 
 from movies.casefolding import FOLDING
 
@@ -113,6 +115,8 @@ class TrigramIndexedFilms(BaseTable):
         self.text = text
 
     def as_sql(self, compiler, connection):
+        if not self.narrows(compiler.query.where):
+            return super().as_sql(compiler, connection)
         text, params = compiler.compile(self.text)
         qn = compiler.quote_name_unless_alias
         fields = compiler.query.get_meta().concrete_fields
@@ -129,6 +133,23 @@ class TrigramIndexedFilms(BaseTable):
             f" WHERE trigrams.title_folded GLOB {GLOB_FUNCTION}({text}))"
         )
         return f"{sql} {qn(self.table_alias)}", params
+
+    def narrows(self, where):
+        """Whether every row of the query must contain the text, so that reading only the
+        index's matches changes nothing: the search condition is ANDed at the top of WHERE,
+        not ORed with another queryset's conditions (`searched | other`)."""
+        if where.connector != AND or where.negated:
+            return False
+        searched = FoldCase(self.text)
+        return any(
+            self.narrows(child)
+            if isinstance(child, WhereNode)
+            else isinstance(child, Contains)
+            and getattr(child.lhs, "alias", None) == self.table_alias
+            and child.lhs.target.column == "title_folded"
+            and child.rhs == searched
+            for child in where.children
+        )
 
     def relabeled_clone(self, change_map):
         return self.__class__(

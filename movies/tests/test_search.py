@@ -161,6 +161,19 @@ def test_search_of_a_searched_queryset_updates_and_deletes_only_the_matches():
     assert list(Movie.objects.values_list("title", "is_watched")) == [("Keep me", False)]
 
 
+def test_a_searched_queryset_combines_as_any_queryset():
+    for title in ["Found here", "Other", "Neither"]:
+        make_movie(title)
+    searched = Movie.objects.search("FOUND")
+
+    either = searched | Movie.objects.filter(title="Other")
+    inside = Movie.objects.filter(pk__in=searched.values("pk")).exclude(title="Neither")
+
+    assert sorted(either.values_list("title", flat=True)) == ["Found here", "Other"]
+    assert list(inside.values_list("title", flat=True)) == ["Found here"]
+    assert searched.count() == 1
+
+
 def plan(queryset):
     sql, params = queryset.query.sql_with_params()
     with connection.cursor() as cursor:
