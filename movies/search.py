@@ -17,8 +17,8 @@ The index (migration 0002): on PostgreSQL a pg_trgm GIN index on `title_folded`,
 planner uses for the `LIKE`; on SQLite an FTS5 table with the trigram tokenizer over the
 same column, kept in step by triggers, which the SQLite planner cannot choose by itself:
 `TrigramIndexedFilms` puts it in the query's FROM clause. Texts shorter than three
-characters have no trigram: both databases then read the folded titles in the order asked
-for and stop at the page's end, at worst one pass over the titles.
+characters have no trigram: both databases then read the folded titles until the page is
+full, at worst one pass over them.
 """
 
 import re
