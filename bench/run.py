@@ -98,8 +98,14 @@ def write_name(write, backend):
 
 def search_scenarios():
     """Searches at 100,000 and a million films, and the 4-film list they are measured by."""
-    yield Scenario("list-4-postgres", "GET the list, 4 films", 4, backend="postgres",
-                   flask=False, setups=("shipped",))  # fmt: skip
+    yield Scenario(
+        "list-4-postgres",
+        "GET the list, 4 films",
+        4,
+        flask=False,
+        backend="postgres",
+        setups=("shipped",),
+    )
     for backend in BACKENDS:
         for films in SEARCH_SIZES:
             for match, (path, found) in SEARCHES.items():
@@ -594,9 +600,9 @@ def targets(med, queries, loads=()):
                 f"{ours / bare:.0%}",
             )
         )
-    for backend, small in (("sqlite", "list-4"), ("postgres", "list-4-postgres")):
+    for backend, four_films in (("sqlite", "list-4"), ("postgres", "list-4-postgres")):
         rare = get(search_name("rare", 1_000_000, backend), "shipped", "p50_us")
-        small = get(small, "shipped", "p50_us")
+        small = get(four_films, "shipped", "p50_us")
         if rare and small:
             checks.append(
                 (
