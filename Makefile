@@ -27,7 +27,7 @@ help:
 	@echo "make check          missing migrations and Django's deployment checks"
 	@echo "make manifests      render, validate and policy-check the Kubernetes manifests"
 	@echo "make container-test build the image and test it, and docker-compose.yml (as root)"
-	@echo "make bench          the benchmark (about 10 minutes); results in bench/results/"
+	@echo "make bench          the benchmark (about 20 minutes); results in bench/results/"
 	@echo "make clean          remove the virtualenv, collected static files and caches"
 
 $(BIN)/.installed: requirements.txt requirements-dev.txt

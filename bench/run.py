@@ -1,10 +1,16 @@
 """Benchmark harness: this project against a bare-WSGI ceiling and the original Flask app.
 
     python bench/run.py [--reference DIR] [--rounds 3] [--duration 5] [--update-readme]
+                        [--postgres URL] [--only NAME,...]
 
 Every server runs under gunicorn on 127.0.0.1 and is driven by wrk (2 threads, 16
 connections) for a fixed time per scenario; rounds alternate the order of the servers and
 the report takes the median. Results go to bench/results/ (Markdown, JSON and a PNG chart).
+
+The title search and the writes beside its index run on SQLite and on PostgreSQL: each
+PostgreSQL phase works in a database of its own on --postgres's server, dropped after. The
+writes alternate, round by round, between the project as shipped and the same project on a
+second database without the search index (`no_index`).
 """
 
 import argparse
@@ -22,16 +28,19 @@ import subprocess
 import sys
 import tempfile
 import time
+import urllib.parse
 import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from bench.films import COMMON_SEARCH, RARE_SEARCH
 from watchlist.tests.live import (
     UNREACHED_WRITE_LIMIT,
     Gunicorn,
     create_api_user,
+    create_postgres_database,
     manage,
     server_env,
 )
@@ -41,10 +50,17 @@ BASE_DIR = BENCH_DIR.parent
 SCRIPTS = BENCH_DIR / "scripts"
 RESULTS = BENCH_DIR / "results"
 PYTHON = sys.executable
-SIZES = (4, 10_000, 100_000)
+LIST_SIZES = (4, 10_000, 100_000)  # the chart's list latency
 FLASK_MAX_FILMS = 10_000  # past this the Flask app's unpaginated list outlasts wrk's timeout
 WATCH_POOL = 200
-SEARCH = "?is_watched=false&search=film%2009"
+EDIT_POOL = 1000
+POSTGRES_SERVER = "postgres://postgres@127.0.0.1:5432/postgres"
+BACKENDS = {"sqlite": "SQLite", "postgres": "PostgreSQL"}
+SETUPS = ("shipped", "flask_setup", "bare", "flask")
+# The hot reads are measured once more with the request metrics, the access line and JSON
+# logs off (`unobserved`): what they cost.
+OBSERVED_SETUPS = (*SETUPS, "unobserved")
+WITHOUT_INDEX = ("shipped", "no_index")
 
 
 @dataclass(frozen=True)
@@ -55,11 +71,79 @@ class Scenario:
     path: str = "/api/"
     script: str | None = None
     flask: bool = True  # whether the Flask app has this route
+    backend: str = "sqlite"
+    setups: tuple = SETUPS  # the servers that run it
+
+    @property
+    def phase(self):
+        """Scenarios of one phase share a database and its servers."""
+        return (self.backend, self.films)
+
+
+SEARCHES = {
+    "rare": (f"/api/?search={urllib.parse.quote(RARE_SEARCH)}", "one film"),
+    "common": (f"/api/?search={COMMON_SEARCH}", "half the films"),
+}
+SEARCH_SIZES = {100_000: "100k", 1_000_000: "1m"}
+WRITES = {
+    "create": ("POST create", "/api/create/", "create.lua"),
+    "edit": ("PATCH a title", "/api/", "edit.lua"),
+    "delete": ("DELETE", "/api/", "delete.lua"),
+}
+WRITE_FILMS = 100_000
+
+
+def search_name(match, films, backend):
+    return f"search-{match}-{SEARCH_SIZES[films]}-{backend}"
+
+
+def write_name(write, backend):
+    return f"{write}-{SEARCH_SIZES[WRITE_FILMS]}-{backend}"
+
+
+def search_scenarios():
+    """Searches at 100,000 and a million films, and the 4-film list they are measured by."""
+    yield Scenario(
+        "list-4-postgres",
+        "GET the list, 4 films",
+        4,
+        flask=False,
+        backend="postgres",
+        setups=("shipped",),
+    )
+    for backend in BACKENDS:
+        for films in SEARCH_SIZES:
+            for match, (path, found) in SEARCHES.items():
+                yield Scenario(
+                    search_name(match, films, backend),
+                    f"search, {match} text ({found}), {films:,} films",
+                    films,
+                    path,
+                    flask=False,
+                    backend=backend,
+                    setups=("shipped",),
+                )
+
+
+def write_scenarios():
+    """Creating, editing and deleting films at 100,000 films, with and without the index."""
+    for backend in BACKENDS:
+        for write, (title, path, script) in WRITES.items():
+            yield Scenario(
+                write_name(write, backend),
+                f"{title}, {WRITE_FILMS:,} films",
+                WRITE_FILMS,
+                path,
+                script,
+                flask=False,
+                backend=backend,
+                setups=WITHOUT_INDEX,
+            )
 
 
 SCENARIOS = [
-    Scenario("detail", "GET one film", 4, "/api/1/"),
-    Scenario("list-4", "GET the list, 4 films", 4),
+    Scenario("detail", "GET one film", 4, "/api/1/", setups=OBSERVED_SETUPS),
+    Scenario("list-4", "GET the list, 4 films", 4, setups=OBSERVED_SETUPS),
     Scenario("detail-token", "GET one film, with a token", 4, "/api/1/", "token.lua", False),
     Scenario(
         "list-4-token", "GET the list, 4 films, with a token", 4, script="token.lua", flask=False
@@ -69,14 +153,10 @@ SCENARIOS = [
     Scenario("watch", "watch + unwatch cycles", 4, script="watch_cycle.lua", flask=False),
     Scenario("list-10k", "GET the list's first page, 10,000 films", 10_000),
     Scenario("list-100k", "GET the list's first page, 100,000 films", 100_000),
-    Scenario(
-        "search-100k",
-        "filtered and searched list, 100,000 films",
-        100_000,
-        f"/api/{SEARCH}",
-        flask=False,
-    ),
+    *search_scenarios(),
+    *write_scenarios(),
 ]
+MAIN_TABLE = [s for s in SCENARIOS if set(SETUPS) <= set(s.setups)]
 
 
 @dataclass
@@ -116,45 +196,48 @@ def log(message):
 
 # --- Databases ----------------------------------------------------------------------------
 
-
 # As the container ships (JSON logs) with metrics on, as a deployment that scrapes them runs.
 OBSERVED = {"DJANGO_LOG_FORMAT": "json", "DJANGO_METRICS_TOKEN": secrets.token_urlsafe(32)}
-# The same server with request metrics, the access line and JSON logs off: what they cost.
+# The same server with request metrics, the access line and JSON logs off.
 UNOBSERVED = {"DJANGO_LOG_FORMAT": "text", "DJANGO_ACCESS_LOG": "0", "DJANGO_METRICS_TOKEN": ""}
-# The reads the comparison is made on (the hot paths), at 4 films.
-OBSERVABILITY_SCENARIOS = {"detail", "list-4"}
 
 
-def project_env(database):
-    """The project's settings as shipped (limits, logging, metrics on) on a SQLite file."""
-    return server_env(f"sqlite:///{database}", database.parent, **OBSERVED)
+def project_database(work, backend, films, postgres_server, index=True):
+    """A migrated database with the four sample films, then filler films up to `films`
+    (bench/films.py), and without the search index if `index` is false.
 
-
-FILL = """
-from datetime import date, datetime, timedelta, UTC
-from movies.models import Movie
-count = {count}
-Movie.objects.bulk_create(
-    (Movie(title=f"Film {{n:06d}}", release_date=date(1950, 1, 1) + timedelta(days=n % 25000),
-           is_watched=n % 3 == 0,
-           watched_at=datetime(2026, 1, 1, tzinfo=UTC) + timedelta(minutes=n)
-           if n % 3 == 0 else None)
-     for n in range(count)),
-    batch_size=5000,
-)
-"""
-
-
-def project_database(work, films):
-    """A migrated SQLite database with the four sample films, then filler up to `films`."""
-    database = work / f"project-{films}" / "db.sqlite3"
-    database.parent.mkdir()
-    env = project_env(database)
+    Returns the settings, a token, what the loader reported, and a cleanup (or None)."""
+    phase = work / f"{backend}-{films}{'' if index else '-no-index'}"
+    phase.mkdir()
+    cleanup = None
+    if backend == "postgres":
+        url, cleanup = create_postgres_database(postgres_server, prefix="watchlist_bench")
+    else:
+        url = f"sqlite:///{phase / 'db.sqlite3'}"
+    env = server_env(url, phase, **OBSERVED)
     manage(env, "migrate", "-v0")
     manage(env, "loaddata", "movies", "-v0")
+    loaded = {}
     if films > 4:
-        manage(env, "shell", "-v0", "-c", FILL.format(count=films - 4))
-    return env, create_api_user(env, "bench")
+        output = manage(
+            env, "shell", "-v0", "-c", f"from bench.films import load; load({films - 4})"
+        )
+        loaded = json.loads(output.strip().splitlines()[-1])
+    if not index:
+        manage(env, "shell", "-v0", "-c", DROP_INDEX)
+    return env, create_api_user(env, "bench"), loaded, cleanup
+
+
+DROP_INDEX = (
+    "from django.db import connection; from movies.search_index import drop_search_index;"
+    "drop_search_index(connection)"
+)
+
+
+def first_loaded_film(env):
+    """The id of the first film after the four samples."""
+    code = "from movies.models import Movie; print(Movie.objects.order_by('id')[4].id)"
+    return int(manage(env, "shell", "-v0", "-c", code).split()[-1])
 
 
 def add_watch_pool(env):
@@ -207,8 +290,7 @@ class FlaskReference:
 # --- Servers ------------------------------------------------------------------------------
 
 
-def servers_for(films, env, token, flask, work):
-    phase = work / f"phase-{films}"
+def servers_for(films, env, token, flask, phase, setups, unindexed_env=None):
     phase.mkdir()
     ready = "/api/1/"
     shipped = Server(
@@ -216,10 +298,9 @@ def servers_for(films, env, token, flask, work):
         "watchlist, as shipped",
         Gunicorn(env, phase / "shipped.log", workers=None, ready_path=ready),
     )
-    bare_env = dict(env, BENCH_BARE_RESPONSES=str(record_responses(shipped, token, phase)))
-    servers = [shipped]
-    if films == 4:
-        servers.append(
+    extra = []
+    if "unobserved" in setups:
+        extra.append(
             Server(
                 "unobserved",
                 "watchlist, as shipped, observability off (text logs, no access line, no metrics)",
@@ -231,7 +312,19 @@ def servers_for(films, env, token, flask, work):
                 ),
             )
         )
-    servers += [
+    if unindexed_env:
+        extra.append(
+            Server(
+                "no_index",
+                "watchlist, as shipped, without the search index",
+                Gunicorn(unindexed_env, phase / "no_index.log", workers=None, ready_path=ready),
+            )
+        )
+    if not setups & {"flask_setup", "bare", "flask"}:
+        return [shipped, *extra]
+    bare_env = dict(env, BENCH_BARE_RESPONSES=str(record_responses(shipped, token, phase)))
+    servers = [
+        shipped,
         Server(
             "flask_setup",
             "watchlist, Flask's setup (gunicorn -w 2, sync)",
@@ -249,7 +342,8 @@ def servers_for(films, env, token, flask, work):
             ),
         ),
     ]
-    if flask and films <= FLASK_MAX_FILMS:
+    servers += extra
+    if flask and "flask" in setups and films <= FLASK_MAX_FILMS:
         servers.append(
             Server(
                 "flask",
@@ -283,7 +377,6 @@ def record_responses(server, token, phase):
     responses = {
         "detail": call("/api/1/"),
         "list:": call("/api/"),
-        f"list:{SEARCH[1:]}": call(f"/api/{SEARCH}"),
         "create": call("/api/create/", "POST", b"title=Benchmark&release_date=937353600", form),
         "watch": call("/api/1/watch/", "POST", b"", auth),
     }
@@ -384,14 +477,14 @@ def build_report(results, machine, args):
         f"Python {machine['python']}; wrk -t2 -c16, {args.duration} s per run, median of "
         f"{args.rounds} rounds (server order alternating). The project runs as shipped: "
         f"rate limits on (writes counted at {UNREACHED_WRITE_LIMIT}, a rate the runs never "
-        "reach), access log on.",
+        "reach), JSON logs with an access line, metrics on.",
         "",
         "| scenario | as shipped | observability off | Flask setup | bare WSGI | Flask app "
         "| shipped / Flask | Flask setup / Flask | Flask setup / bare | p50 ms (shipped) "
         "| p99 ms (shipped) | queries |",
         "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
-    for scenario in SCENARIOS:
+    for scenario in MAIN_TABLE:
         name = scenario.name
         shipped = med.get(name, {}).get("shipped", {})
         lines.append(
@@ -413,15 +506,80 @@ def build_report(results, machine, args):
         "|---|---:|",
     ]
     for key, label in results["labels"].items():
+        if key not in SETUPS:
+            continue
         peak = results["memory_kb"].get(key)
         lines.append(f"| {label} | {peak / 1024:.0f} |" if peak else f"| {label} | n/a |")
+    lines += search_report(med, results)
     lines += ["", "Targets:", ""]
-    for text, ok, detail in targets(med, results["queries"]):
+    for text, ok, detail in targets(med, results["queries"], results["loads"]):
         lines.append(f"- {'met' if ok else 'NOT met'}: {text} ({detail})")
     return "\n".join(lines) + "\n"
 
 
-def targets(med, queries):
+def search_report(med, results):
+    """The title search by backend and size, the writes beside its index, the index itself."""
+
+    def shipped(name, stat):
+        return med.get(name, {}).get("shipped", {}).get(stat)
+
+    def cells(name):
+        return [
+            fmt(shipped(name, "rps")),
+            fmt(shipped(name, "p50_us"), "ms"),
+            fmt(shipped(name, "p99_us"), "ms"),
+        ]
+
+    lines = [
+        "",
+        "Title search, as shipped: requests/s, p50 and p99 in ms, the 4-film list for scale.",
+        "",
+        "| GET | SQLite req/s | p50 | p99 | PostgreSQL req/s | p50 | p99 |",
+        "|---|---:|---:|---:|---:|---:|---:|",
+        "| the list, 4 films | " + " | ".join(cells("list-4") + cells("list-4-postgres")) + " |",
+    ]
+    for films in SEARCH_SIZES:
+        for match, (path, found) in SEARCHES.items():
+            row = [cells(search_name(match, films, backend)) for backend in BACKENDS]
+            lines.append(
+                f"| `{path.removeprefix('/api/')}` ({found}), {films:,} films | "
+                + " | ".join(row[0] + row[1])
+                + " |"
+            )
+    lines += [
+        "",
+        f"Writes at {WRITE_FILMS:,} films, as shipped, with the search index and without it"
+        " (dropped in a second database): requests/s.",
+        "",
+        "| write | SQLite, index | no index | ratio | PostgreSQL, index | no index | ratio |",
+        "|---|---:|---:|---:|---:|---:|---:|",
+    ]
+    for write, (title, _, _) in WRITES.items():
+        row = []
+        for backend in BACKENDS:
+            runs = med.get(write_name(write, backend), {})
+            with_index = runs.get("shipped", {}).get("rps")
+            without = runs.get("no_index", {}).get("rps")
+            row += [fmt(with_index), fmt(without), ratio(with_index, without)]
+        lines.append(f"| {title} | " + " | ".join(row) + " |")
+    lines += [
+        "",
+        "Loading the films (bench/films.py: one bulk insert, then the index as the migration"
+        " makes it) and the index's size.",
+        "",
+        "| database | films | insert s | index s | index MiB |",
+        "|---|---:|---:|---:|---:|",
+    ]
+    for load in results["loads"]:
+        if load["index_bytes"]:
+            lines.append(
+                f"| {BACKENDS[load['backend']]} | {load['films'] + 4:,} | {load['insert_s']}"
+                f" | {load['index_s']} | {load['index_bytes'] / 2**20:.1f} |"
+            )
+    return lines
+
+
+def targets(med, queries, loads=()):
     def get(name, key, stat="rps"):
         return med.get(name, {}).get(key, {}).get(stat)
 
@@ -449,7 +607,7 @@ def targets(med, queries):
                     f"{shipped / flask:.2f}x",
                 )
             )
-    for name in sorted(OBSERVABILITY_SCENARIOS):
+    for name in ("detail", "list-4"):
         shipped, unobserved = get(name, "shipped"), get(name, "unobserved")
         if shipped and unobserved:
             checks.append(
@@ -478,8 +636,44 @@ def targets(med, queries):
                 f"{ours / bare:.0%}",
             )
         )
+    for backend, four_films in (("sqlite", "list-4"), ("postgres", "list-4-postgres")):
+        rare = get(search_name("rare", 1_000_000, backend), "shipped", "p50_us")
+        small = get(four_films, "shipped", "p50_us")
+        if rare and small:
+            checks.append(
+                (
+                    f"rare-text search at 1,000,000 films, p50 within 2x the 4-film list's"
+                    f" ({BACKENDS[backend]})",
+                    rare <= 2 * small,
+                    f"{rare / small:.2f}x",
+                )
+            )
+        for write in WRITES:
+            with_index = get(write_name(write, backend), "shipped")
+            without = get(write_name(write, backend), "no_index")
+            if with_index and without:
+                checks.append(
+                    (
+                        f"{write} with the search index >= 80% of its speed without"
+                        f" ({BACKENDS[backend]})",
+                        with_index >= 0.8 * without,
+                        f"{with_index / without:.0%}",
+                    )
+                )
+    for load in loads:
+        if load["index_bytes"] and load["films"] + 4 >= 1_000_000:
+            seconds = load["insert_s"] + load["index_s"]
+            checks.append(
+                (
+                    f"{load['films'] + 4:,} films load in under a minute"
+                    f" ({BACKENDS[load['backend']]})",
+                    seconds < 60,
+                    f"{seconds:.0f} s",
+                )
+            )
     expected = {"detail": 1, "list-4": 1, "detail-token": 2, "list-4-token": 2, "list-10k": 1}
-    expected.update({"list-100k": 1, "search-100k": 1})
+    expected["list-100k"] = 1
+    expected.update({s.name: 1 for s in search_scenarios()})
     for name, most in expected.items():
         if name in queries:
             checks.append(
@@ -506,7 +700,7 @@ def draw_chart(results, path):
         1, 2, figsize=(15, 5.5), gridspec_kw={"width_ratios": [2.2, 1]}
     )
     width = 0.8 / len(keys)
-    names = [s.name for s in SCENARIOS]
+    names = [s.name for s in MAIN_TABLE]
     for index, key in enumerate(keys):
         values = [med.get(name, {}).get(key, {}).get("rps") or 0 for name in names]
         bars.bar([n + index * width for n in range(len(names))], values, width, label=labels[key])
@@ -518,7 +712,7 @@ def draw_chart(results, path):
     for key in keys:
         points = [
             (films, med.get(name, {}).get(key, {}).get("p50_us"))
-            for films, name in zip(SIZES, ("list-4", "list-10k", "list-100k"), strict=True)
+            for films, name in zip(LIST_SIZES, ("list-4", "list-10k", "list-100k"), strict=True)
         ]
         points = [(films, p50 / 1000) for films, p50 in points if p50]
         if points:
@@ -568,36 +762,36 @@ def main():
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--duration", type=int, default=5, help="seconds per wrk run")
     parser.add_argument("--only", help="comma-separated scenario names")
+    parser.add_argument(
+        "--postgres",
+        default=POSTGRES_SERVER,
+        help="a PostgreSQL server (URL of one of its databases) for the PostgreSQL phases",
+    )
     parser.add_argument("--update-readme", action="store_true")
     args = parser.parse_args()
     if not shutil.which("wrk"):
         sys.exit("wrk is not installed (Debian: apt-get install wrk)")
 
+    chosen = [s for s in SCENARIOS if not args.only or s.name in args.only.split(",")]
+    if any(s.backend == "postgres" for s in chosen):
+        check_postgres(args.postgres)
     work = Path(tempfile.mkdtemp(prefix="watchlist-bench-"))
     flask = FlaskReference(args.reference, work) if args.reference else None
-    chosen = [s for s in SCENARIOS if not args.only or s.name in args.only.split(",")]
     results = {
         "machine": machine_info(),
         "runs": {},
         "queries": {},
         "labels": {},
         "memory_kb": {},
+        "loads": [],
         "settings": vars(args),
     }
+    phases = sorted({s.phase for s in chosen}, key=lambda phase: (phase[0] != "sqlite", phase[1]))
     try:
-        for films in SIZES:
-            scenarios = [s for s in chosen if s.films == films]
-            if not scenarios:
-                continue
-            log(f"{films:,} films: preparing databases")
-            env, token = project_database(work, films)
-            results["queries"].update(count_queries(env, token, [s.name for s in scenarios]))
-            servers = servers_for(films, env, token, flask, work)
-            try:
-                run_phase(servers, scenarios, env, token, films, args, results)
-            finally:
-                for server in servers:
-                    server.stop()
+        for phase in phases:
+            run_database_phase(
+                phase, [s for s in chosen if s.phase == phase], work, flask, args, results
+            )
     finally:
         shutil.rmtree(work, ignore_errors=True)
 
@@ -612,37 +806,103 @@ def main():
     log(f"Written to {RESULTS}/latest.md, latest.json and latest.png")
 
 
+def run_database_phase(phase, scenarios, work, flask, args, results):
+    """The scenarios of one backend and size: their databases, their servers, their runs."""
+    backend, films = phase
+    setups = {key for scenario in scenarios for key in scenario.setups}
+    cleanups = []
+    servers = []
+    try:
+        log(f"{BACKENDS[backend]}, {films:,} films: loading")
+        env, token, loaded, cleanup = project_database(work, backend, films, args.postgres)
+        cleanups.append(cleanup)
+        if loaded:
+            results["loads"].append({"backend": backend, **loaded})
+            log(f"loaded: {loaded}")
+        unindexed_env = None
+        if "no_index" in setups:
+            log(f"{BACKENDS[backend]}, {films:,} films, without the search index: loading")
+            unindexed_env, _, _, cleanup = project_database(
+                work, backend, films, args.postgres, index=False
+            )
+            cleanups.append(cleanup)
+            # The same user and token in both databases: the write scripts send one token.
+            manage(unindexed_env, "shell", "-v0", "-c", copy_token(token))
+        results["queries"].update(count_queries(env, token, [s.name for s in scenarios]))
+        directory = work / f"servers-{backend}-{films}"
+        servers = servers_for(films, env, token, flask, directory, setups, unindexed_env)
+        run_phase(servers, scenarios, env, token, films, args, results)
+    finally:
+        for server in servers:
+            server.stop()
+        for cleanup in cleanups:
+            if cleanup:
+                cleanup()
+
+
+def check_postgres(server):
+    """Stop before any run when the PostgreSQL phases have no server to run on."""
+    import psycopg
+
+    try:
+        psycopg.connect(server, connect_timeout=5).close()
+    except psycopg.OperationalError as error:
+        sys.exit(
+            f"PostgreSQL at {server} is unreachable ({error}).\nStart it, name another with"
+            " --postgres URL, or choose scenarios without it with --only."
+        )
+
+
+def copy_token(token):
+    """Code that gives the bench user of another database this same token (its digest)."""
+    return (
+        "from django.contrib.auth import get_user_model;"
+        "from knox.crypto import hash_token; from knox.models import AuthToken;"
+        "from knox.settings import CONSTANTS;"
+        "user = get_user_model().objects.get(username='bench');"
+        "AuthToken.objects.filter(user=user).delete();"
+        f"AuthToken.objects.bulk_create([AuthToken(user=user, digest=hash_token({token!r}),"
+        f" token_key={token!r}[:CONSTANTS.TOKEN_KEY_LENGTH], expiry=None)])"
+    )
+
+
 def run_phase(servers, scenarios, env, token, films, args, results):
     for server in servers:
         results["labels"][server.key] = server.label
-    extra = {"BENCH_FILMS": str(films)}
+    extra = {"BENCH_FILMS": str(films), "BENCH_RUNS": str(args.rounds + 1)}
     for scenario in scenarios:
         if scenario.name == "watch":
             extra["BENCH_FIRST_ID"] = str(add_watch_pool(env))
             extra["BENCH_POOL"] = str(WATCH_POOL)
+        elif scenario.script in ("edit.lua", "delete.lua"):
+            extra["BENCH_FIRST_ID"] = str(first_loaded_film(env))
+            extra["BENCH_POOL"] = str(EDIT_POOL if scenario.script == "edit.lua" else films - 4)
         applicable = [
-            s
-            for s in servers
-            if (s.key != "flask" or scenario.flask)
-            and (s.key != "unobserved" or scenario.name in OBSERVABILITY_SCENARIOS)
+            s for s in servers if s.key in scenario.setups and (s.key != "flask" or scenario.flask)
         ]
         for server in applicable:  # warm-up, not measured
+            extra["BENCH_RUN"] = "0"
             run_wrk(server, scenario, 1, wrk_env(server, token, extra))
             wait_until_idle(servers)
         for round_number in range(args.rounds):
             order = applicable if round_number % 2 == 0 else applicable[::-1]
             for server in order:
+                extra["BENCH_RUN"] = str(round_number + 1)
                 figures = run_wrk(server, scenario, args.duration, wrk_env(server, token, extra))
                 wait_until_idle(servers)
                 results["runs"].setdefault(scenario.name, {}).setdefault(server.key, []).append(
                     figures
                 )
                 log(
-                    f"{scenario.name:12} {server.key:12} {figures['rps']:9.0f} req/s  "
+                    f"{scenario.name:28} {server.key:12} {figures['rps']:9.0f} req/s  "
                     f"p50 {figures['p50_us'] / 1000:7.2f} ms  p99 {figures['p99_us'] / 1000:7.2f}"
                     f" ms  non-2xx {figures['non2xx']}  errors {figures['socket_errors']}"
                 )
+    if not any(server.key == "bare" for server in servers):
+        return  # memory is compared between setups, in the phases that run them all
     for server in servers:
+        if server.key not in SETUPS:
+            continue
         server.record_memory()
         peak = max(server.peak_rss_kb.values())
         results["memory_kb"][server.key] = max(peak, results["memory_kb"].get(server.key, 0))

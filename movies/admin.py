@@ -32,6 +32,12 @@ class MovieAdmin(admin.ModelAdmin):
     readonly_fields = ["is_watched", "watched_at"]
     actions = ["mark_watched", "mark_unwatched"]
 
+    def get_search_results(self, request, queryset, search_term):
+        # The API's title search (movies.search): one meaning, and the index, everywhere.
+        if not search_term.strip():
+            return queryset, False
+        return queryset.search(search_term.strip()), False
+
     @admin.action(description="Mark selected films watched")
     def mark_watched(self, request, queryset):
         changed = queryset.mark_watched()

@@ -59,10 +59,21 @@ class StableOrderingFilter(django_filters.OrderingFilter):
         return qs.order_by(*ordering)
 
 
+class TitleSearchFilter(django_filters.CharFilter):
+    """The films whose title contains the text, in any case (`MovieQuerySet.search`)."""
+
+    def filter(self, qs, value):
+        if value in EMPTY_VALUES:
+            return qs
+        return qs.search(value)
+
+
 class MovieFilter(django_filters.FilterSet):
     is_watched = StrictBooleanFilter(help_text="true or false (1 or 0 accepted)")
-    search = django_filters.CharFilter(
-        field_name="title", lookup_expr="icontains", help_text="Case-insensitive title match"
+    search = TitleSearchFilter(
+        field_name="title",
+        help_text="Films whose title contains this text, ignoring case (Unicode simple case "
+        "folding: É finds é, Σ finds σ and ς; ß and ss differ; % and _ are plain characters)",
     )
     ordering = StableOrderingFilter(
         fields=["id", "title", "release_date", "watched_at"],

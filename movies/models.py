@@ -5,8 +5,14 @@ from django.db.models import Q
 from django.db.models.functions import Trim
 from django.utils import timezone
 
+from movies.search import FoldCase, titles_containing
+
 
 class MovieQuerySet(models.QuerySet):
+    def search(self, text):
+        """Films whose title contains `text`, whatever the case (movies.search says how)."""
+        return titles_containing(self, text)
+
     def watched(self):
         return self.filter(is_watched=True)
 
@@ -31,6 +37,12 @@ class Movie(models.Model):
     release_date = models.DateField()
     is_watched = models.BooleanField(default=False)
     watched_at = models.DateTimeField(null=True, blank=True)
+    # The title as the search compares it: each character case-folded (movies.search).
+    title_folded = models.GeneratedField(
+        expression=FoldCase("title"),
+        output_field=models.CharField(max_length=128),
+        db_persist=True,
+    )
 
     objects = MovieQuerySet.as_manager()
 

@@ -52,6 +52,31 @@ def test_search_finds_by_title(admin_client):
     assert listed(response) == ["The Matrix (2000)"]
 
 
+def test_search_means_what_the_api_search_means(admin_client):
+    make_movie("ÉMILE")
+    make_movie("Emile")
+
+    response = admin_client.get(CHANGELIST, {"q": " émile "})
+
+    assert listed(response) == ["ÉMILE (2000)"]
+
+
+def test_an_action_on_all_search_results_changes_only_those(admin_client):
+    make_movie("Drop Zone")
+    make_movie("Keep")
+
+    response = admin_client.post(
+        f"{CHANGELIST}?q=drop",
+        {"action": "mark_watched", "select_across": "1", ACTION_CHECKBOX_NAME: ["0"]},
+    )
+
+    assert response.status_code == HTTPStatus.FOUND
+    assert dict(Movie.objects.values_list("title", "is_watched")) == {
+        "Drop Zone": True,
+        "Keep": False,
+    }
+
+
 def test_filter_by_watched(admin_client):
     make_movie("Seen", watched=True)
     make_movie("Unseen")

@@ -33,9 +33,11 @@ ACCEPT = st.sampled_from(
     ]
 )
 
-# Titles made of what trips up encoders and LIKE patterns: quotes, backslashes, % and _,
-# the JavaScript line separators, case pairs that fold unevenly, padding and inner spaces.
-TRICKY = ["%", "_", "\\", '"', "'", "\u2028", "\u2029", "ß", "SS", "İ", "i", "É", "é", " ", "\t"]
+# Titles made of what trips up encoders and search patterns: quotes, backslashes, LIKE's
+# % and _, GLOB's * ? [ ], the JavaScript line separators, case pairs that fold unevenly,
+# padding and inner spaces.
+TRICKY = ["%", "_", "\\", '"', "'", "*", "?", "[", "]", "\u2028", "\u2029", "ß", "SS", "İ", "i"]
+TRICKY += ["É", "é", "Σ", "ς", "\u212a", " ", "\t"]
 # What an HTTP request can carry and a database can store: no NUL (the API refuses it, and
 # PostgreSQL cannot hold it), no lone surrogate (UTF-8 cannot encode one).
 STORABLE = st.characters(exclude_categories=("Cs",), exclude_characters="\x00")
@@ -80,8 +82,9 @@ LIST_PARAMETERS = st.lists(
 
 
 def stored(film):
-    """A film as the API stores it: a trimmed, non-blank title, watched_at in UTC."""
-    title = film["title"].strip() or "untitled"
+    """A film as the API stores it: a trimmed, non-blank title without NUL (PostgreSQL
+    refuses it too), watched_at in UTC."""
+    title = film["title"].replace("\x00", "").strip() or "untitled"
     watched_at = film["watched_at"] and film["watched_at"].replace(tzinfo=datetime.UTC)
     return Movie(
         title=title,

@@ -342,7 +342,14 @@ def fresh_database_url(tmp_path, backend=None):
     else:
         server = os.environ.get("POSTGRES_URL", "postgres://postgres@127.0.0.1:5432/postgres")
         server = server.rsplit("/", 1)[0] + "/postgres"
-    name = f"watchlist_live_{uuid.uuid4().hex[:12]}"
+    return create_postgres_database(server)
+
+
+def create_postgres_database(server, prefix="watchlist_live"):
+    """A new database on the server of `server` (a URL to one of its databases).
+
+    Returns (url, cleanup), cleanup dropping it."""
+    name = f"{prefix}_{uuid.uuid4().hex[:12]}"
     with psycopg.connect(server, autocommit=True) as connection:
         connection.execute(f'CREATE DATABASE "{name}"')
     return server.rsplit("/", 1)[0] + f"/{name}", lambda: drop_postgres_database(server, name)

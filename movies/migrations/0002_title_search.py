@@ -1,0 +1,43 @@
+"""The title search (movies.search): the fold function, each film's folded title, and the
+index over it. The SQL is movies.search_index's, the one definition of these objects."""
+
+from django.db import migrations, models
+
+import movies.search
+from movies import search_index
+
+
+def create_fold_function(apps, schema_editor):
+    search_index.create_fold_function(schema_editor.connection)
+
+
+def drop_fold_function(apps, schema_editor):
+    search_index.drop_fold_function(schema_editor.connection)
+
+
+def create_search_index(apps, schema_editor):
+    search_index.create_search_index(schema_editor.connection)
+
+
+def drop_search_index(apps, schema_editor):
+    search_index.drop_search_index(schema_editor.connection)
+
+
+class Migration(migrations.Migration):
+    dependencies = [
+        ("movies", "0001_initial"),
+    ]
+
+    operations = [
+        migrations.RunPython(create_fold_function, drop_fold_function),
+        migrations.AddField(
+            model_name="movie",
+            name="title_folded",
+            field=models.GeneratedField(
+                db_persist=True,
+                expression=movies.search.FoldCase("title"),
+                output_field=models.CharField(max_length=128),
+            ),
+        ),
+        migrations.RunPython(create_search_index, drop_search_index),
+    ]

@@ -1,0 +1,332 @@
+"""The title search: its meaning, the same on both databases, and the index kept in step.
+
+The suite runs on SQLite (`make test`) and on PostgreSQL (`make test-postgres`): every test
+here checks the database it runs on.
+"""
+
+import sys
+import unicodedata
+from datetime import UTC, date, datetime
+from http import HTTPStatus
+
+import pytest
+from django.core.management import call_command
+from django.core.management.base import SystemCheckError
+from django.db import connection, transaction
+from django.db.models import Value
+from django.urls import reverse
+from hypothesis import HealthCheck, event, given, settings
+from hypothesis import strategies as st
+
+from movies import search
+from movies.casefolding import FOLDING, UNICODE_VERSION, derive_table
+from movies.models import Movie
+from movies.search import POSTGRES_INDEX, SQLITE_INDEX, FoldCase, fold_case
+from movies.search_index import SQLITE_TRIGGERS
+from movies.tests.factories import make_movie
+
+pytestmark = pytest.mark.django_db
+
+LIST = reverse("movie-list")
+
+
+def found(client, text, **parameters):
+    response = client.get(LIST, {"search": text, **parameters})
+    assert response.status_code == HTTPStatus.OK, response.content
+    return [film["title"] for film in response.json()]
+
+
+def sqlite_index_is_consistent():
+    """FTS5's own check of an external-content index against the films table."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {SQLITE_INDEX} ({SQLITE_INDEX}, rank) VALUES ('integrity-check', 1)"  # noqa: S608
+        )
+    return True
+
+
+@pytest.mark.parametrize(
+    ("title", "text", "matches"),
+    [
+        ("Émile Zola", "émile", True),  # beyond ASCII, both ways
+        ("émile zola", "ÉMILE", True),
+        ("ΟΔΟΣ", "οδος", True),  # final sigma, sigma and capital sigma fold alike
+        ("οδοσ", "ΟΔΟΣ", True),
+        ("Straße", "STRASSE", False),  # one character never becomes two
+        ("STRASSE", "ß", False),
+        ("STRAẞE", "straße", True),  # capital sharp s folds to ß
+        ("İstanbul", "istanbul", False),  # İ has no one-character folding: it stays İ
+        ("İstanbul", "İST", True),
+        ("Istanbul", "ıst", False),  # dotless ı is its own letter
+        ("Kelvin \u212a", "k", True),  # the Kelvin sign folds to k
+        ("Cafe\u0301", "café", False),  # a combining accent is not the precomposed letter
+        ("Cafe\u0301", "E\u0301", True),
+        ("100% Love", "0%", True),  # LIKE's wildcards are plain characters
+        ("100 Love", "0%", False),
+        ("a_b", "_", True),
+        ("ab", "_", False),
+        ("back\\slash", "K\\S", True),
+        ("backslash", "\\", False),
+        ('It\'s "quoted"', "'S \"Q", True),
+        ("Star*Wars?", "r*w", True),  # GLOB's wildcards too
+        ("StarWars", "*", False),
+        ("[REC]", "[rec]", True),
+        ("REC", "[", False),
+        ("Up", "u", True),  # shorter than a trigram: still found
+        ("Up", "pu", False),
+    ],
+)
+def test_search_meaning(anon_client, title, text, matches):
+    make_movie(title)
+
+    assert found(anon_client, text) == ([title] if matches else [])
+
+
+def test_folding_table_is_unicode_simple_case_folding():
+    if unicodedata.unidata_version != UNICODE_VERSION:
+        pytest.skip(f"Python {sys.version_info[:2]} has Unicode {unicodedata.unidata_version}")
+    assert derive_table() == FOLDING
+
+
+def test_folding_maps_one_character_to_one_already_folded():
+    assert len(FOLDING) == 1454
+    assert all(FOLDING.get(target, target) == target for target in FOLDING.values())
+    assert fold_case("ÀΣςẞİK\U00010400") == "àσσßİk\U00010428"
+
+
+def test_database_folds_as_the_table_says():
+    everything_that_folds = "".join(map(chr, FOLDING)) + " ASCII, ẞ and İ"
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT movies_fold_case(%s), movies_fold_case(NULL)", [everything_that_folds]
+        )
+        folded, null = cursor.fetchone()
+
+    assert folded == fold_case(everything_that_folds)
+    assert null is None
+
+
+def test_folded_title_is_stored_with_the_film(token_client):
+    created = token_client.post(LIST, {"title": "ÉLAN Vital", "release_date": "2001-01-01"})
+
+    assert created.status_code == HTTPStatus.CREATED
+    assert "title_folded" not in created.json()
+    assert Movie.objects.get().title_folded == "élan vital"
+
+
+def test_index_follows_creates_edits_and_deletes(anon_client, token_client):
+    film = token_client.post(LIST, {"title": "Old Title", "release_date": "2001-01-01"}).json()
+    assert found(anon_client, "old tit") == ["Old Title"]
+
+    detail = reverse("movie-detail", args=[film["id"]])
+    assert token_client.patch(detail, {"title": "New Name"}).status_code == HTTPStatus.OK
+    assert found(anon_client, "old tit") == []
+    assert found(anon_client, "new nam") == ["New Name"]
+
+    Movie.objects.filter(pk=film["id"]).update(title="Bulk Renamed")
+    assert found(anon_client, "bulk ren") == ["Bulk Renamed"]
+
+    assert token_client.delete(detail).status_code == HTTPStatus.OK
+    assert found(anon_client, "bulk ren") == []
+    assert connection.vendor != "sqlite" or sqlite_index_is_consistent()
+
+
+def test_watching_leaves_the_index_alone(anon_client, token_client):
+    film = make_movie("Watched Film")
+
+    response = token_client.post(reverse("movie-watch", args=[film.pk]))
+
+    assert response.status_code == HTTPStatus.OK
+    assert found(anon_client, "watched f", is_watched="true") == ["Watched Film"]
+
+
+def test_search_combines_with_filters_order_and_pages(anon_client):
+    for title in ["Delta match", "alpha match", "Charlie", "bravo MATCH"]:
+        make_movie(title)
+
+    assert found(anon_client, "match", ordering="-title") == [
+        "bravo MATCH",
+        "alpha match",
+        "Delta match",
+    ]
+    assert found(anon_client, "MATCH", page_size=2, page=2) == ["bravo MATCH"]
+
+
+def test_search_of_a_searched_queryset_updates_and_deletes_only_the_matches():
+    for title in ["Keep me", "Drop me", "Drop me too"]:
+        make_movie(title)
+
+    assert Movie.objects.search("drop").mark_watched() == 2
+    assert Movie.objects.search("DROP").delete()[0] == 2
+    assert list(Movie.objects.values_list("title", "is_watched")) == [("Keep me", False)]
+
+
+def test_a_searched_queryset_combines_as_any_queryset():
+    for title in ["Found here", "Other", "Neither"]:
+        make_movie(title)
+    searched = Movie.objects.search("FOUND")
+
+    either = searched | Movie.objects.filter(title="Other")
+    inside = Movie.objects.filter(pk__in=searched.values("pk")).exclude(title="Neither")
+
+    assert sorted(either.values_list("title", flat=True)) == ["Found here", "Other"]
+    assert list(inside.values_list("title", flat=True)) == ["Found here"]
+    assert searched.count() == 1
+
+
+def plan(queryset):
+    sql, params = queryset.query.sql_with_params()
+    with connection.cursor() as cursor:
+        if connection.vendor == "sqlite":
+            cursor.execute(f"EXPLAIN QUERY PLAN {sql}", params)
+            return " ".join(row[-1] for row in cursor.fetchall())
+        # The planner picks a scan for a few rows; the index must still be usable.
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        cursor.execute(f"EXPLAIN {sql}", params)
+        return " ".join(row[0] for row in cursor.fetchall())
+
+
+def test_search_reads_the_index():
+    make_movie("Indexed")
+
+    used = plan(Movie.objects.search("index").order_by("id"))
+
+    if connection.vendor == "sqlite":
+        assert f"SCAN {SQLITE_INDEX} VIRTUAL TABLE" in used.replace("trigrams", SQLITE_INDEX)
+        assert "TEMP B-TREE" not in used  # the index gives the id order: no sort
+    else:
+        assert f"Bitmap Index Scan on {POSTGRES_INDEX}" in used
+
+
+def test_a_sqlite_without_the_trigram_tokenizer_stops_migrate(monkeypatch):
+    monkeypatch.setattr(search, "sqlite_has_trigram_tokenizer", lambda: False)
+
+    errors = search.check_sqlite_trigram(None, databases=["default"])
+
+    if connection.vendor == "sqlite":
+        assert [error.id for error in errors] == ["movies.E001"]
+        with pytest.raises(SystemCheckError, match="no FTS5 trigram tokenizer"):
+            call_command("migrate", verbosity=0, skip_checks=False)  # as manage.py runs it
+    else:
+        assert errors == []
+
+
+def test_this_sqlite_has_the_trigram_tokenizer():
+    assert search.sqlite_has_trigram_tokenizer()
+
+
+@pytest.mark.skipif(connection.vendor != "sqlite", reason="SQLite rebuilds tables to alter them")
+def test_migrate_restores_triggers_that_a_table_rebuild_dropped(anon_client):
+    make_movie("Before the rebuild")
+    with connection.cursor() as cursor:
+        for name in SQLITE_TRIGGERS:  # what copying the table into a new one leaves
+            cursor.execute(f"DROP TRIGGER {name}")
+    make_movie("During the rebuild")
+
+    call_command("migrate", verbosity=0)
+    make_movie("After the rebuild")
+
+    assert found(anon_client, "the rebuild") == [
+        "Before the rebuild",
+        "During the rebuild",
+        "After the rebuild",
+    ]
+    assert sqlite_index_is_consistent()
+
+
+# --- The property: the search answers what its meaning says, page by page ----------------
+
+FOLDS_UNEVENLY = ["ß", "SS", "ẞ", "İ", "I", "i", "ı", "Σ", "σ", "ς", "\u212a", "K", "É", "é"]
+SPECIAL = ["%", "_", "\\", "'", '"', "[", "]", "*", "?", "^", " ", "e\u0301", "\u0301", "日本"]
+CHARACTER = st.one_of(
+    st.sampled_from(FOLDS_UNEVENLY + SPECIAL),
+    st.characters(exclude_categories=["Cs"], exclude_characters="\x00"),
+)
+TITLE = st.lists(CHARACTER, min_size=1, max_size=10).map("".join).map(str.strip).filter(bool)
+FILMS = st.lists(
+    st.tuples(TITLE, st.integers(0, 3), st.booleans()), min_size=1, max_size=12
+)  # title, release year offset, watched
+ORDERING = st.sampled_from(["id", "-id", "title", "-title", "-release_date,title", "watched_at"])
+CASE_CHANGES = [str, str.upper, str.lower, str.swapcase, str.casefold, fold_case]
+
+
+@st.composite
+def search_text(draw, titles):
+    """A piece of one of the titles in some case, or any text (often shorter than a trigram)."""
+    if draw(st.booleans()):
+        title = draw(st.sampled_from(titles))
+        length = draw(st.integers(min(3, len(title)), len(title)) | st.integers(1, len(title)))
+        start = draw(st.integers(0, len(title) - length))
+        return draw(st.sampled_from(CASE_CHANGES))(title[start : start + length])
+    return "".join(draw(st.lists(CHARACTER, min_size=1, max_size=6)))
+
+
+def listed(client, **parameters):
+    response = client.get(LIST, parameters)
+    ok = response.status_code == HTTPStatus.OK
+    return response.status_code, [film["id"] for film in response.json()] if ok else None
+
+
+def ids_matching_without_the_index(text, is_watched):
+    """The search's condition with no index to read: SQLite without the trigram table,
+    PostgreSQL with bitmap scans (the only way to read a GIN index) turned off."""
+    films = (
+        Movie.objects.all() if is_watched is None else Movie.objects.filter(is_watched=is_watched)
+    )
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute("SET LOCAL enable_bitmapscan = off")
+        films = films.filter(title_folded__contains=FoldCase(Value(text)))
+        found_ids = set(films.values_list("id", flat=True))
+        if connection.vendor == "postgresql":
+            cursor.execute("SET LOCAL enable_bitmapscan = on")
+    return found_ids
+
+
+@settings(
+    max_examples=300,
+    deadline=None,
+    database=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(data=st.data(), films=FILMS, ordering=ORDERING, page_size=st.integers(1, 4))
+def test_search_answers_what_its_meaning_says(anon_client, data, films, ordering, page_size):
+    text = data.draw(search_text([title for title, _, _ in films]), label="search")
+    is_watched = data.draw(st.sampled_from([None, True, False]), label="is_watched")
+    filters = {"ordering": ordering, **({} if is_watched is None else {"is_watched": is_watched})}
+    with transaction.atomic():
+        Movie.objects.bulk_create(
+            Movie(
+                title=title,
+                release_date=date(2000 + year, 1, 1),
+                is_watched=watched,
+                watched_at=datetime(2020, 1, 1, tzinfo=UTC) if watched else None,
+            )
+            for title, year, watched in films
+        )
+        titles = dict(Movie.objects.values_list("id", "title"))
+        _, in_order = listed(
+            anon_client, **filters, page_size=1000
+        )  # no search: the reference order
+        wanted = fold_case(text.strip())  # the query parameter is stripped, as every CharField
+        expected = [pk for pk in in_order if wanted in fold_case(titles[pk])]
+        event("no search" if not wanted else "short" if len(wanted) < 3 else "trigrams")
+        event(
+            "no match" if not expected else "some match" if expected != in_order else "all match"
+        )
+
+        pages = [expected[n : n + page_size] for n in range(0, len(expected), page_size)] or [[]]
+        for number, page in enumerate(pages, start=1):
+            assert listed(
+                anon_client, **filters, search=text, page_size=page_size, page=number
+            ) == (
+                HTTPStatus.OK,
+                page,
+            )
+        past_the_end = listed(
+            anon_client, **filters, search=text, page=len(pages) + 1, page_size=page_size
+        )
+        assert past_the_end[0] == HTTPStatus.NOT_FOUND
+        if wanted:
+            assert ids_matching_without_the_index(text.strip(), is_watched) == set(expected)
+        transaction.set_rollback(True)
