@@ -70,6 +70,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "rest_framework",
     "rest_framework.authtoken",
+    "corsheaders",
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
@@ -82,7 +83,11 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
-    "django.middleware.common.CommonMiddleware",
+    # HTTP for API clients (the README's "Caching, compression and redirects"). Static
+    # files, answered above, come compressed and cached by whitenoise already.
+    "watchlist.http.ConditionalGetMiddleware",
+    "watchlist.http.GZipMiddleware",
+    "watchlist.http.CommonMiddleware",
     # Everything above applies to the early answers too; nothing below is needed by them.
     "movies.early_reads.EarlyReadMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -91,13 +96,30 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
 ]
 
+# --- CORS: off unless DJANGO_CORS_ALLOWED_ORIGINS names the origins of browser front-ends ---
+CORS_ALLOWED_ORIGINS = env_list("DJANGO_CORS_ALLOWED_ORIGINS")
+# Cookies (a signed-in session) cross origins only when asked for; tokens need no credentials.
+CORS_ALLOW_CREDENTIALS = env_bool("DJANGO_CORS_ALLOW_CREDENTIALS")
+CORS_URLS_REGEX = r"^/(api/.*)?$"  # the API and its root, not the admin
+# What a front-end reads besides the CORS-safelisted headers: pages, new films, retry times.
+CORS_EXPOSE_HEADERS = ["Link", "Location", "ETag", "Retry-After", "WWW-Authenticate"]
+if CORS_ALLOWED_ORIGINS:
+    # Installed only when used: it costs every request, and answers nothing without origins.
+    # As high as it can go, so that every API answer (413, 308, 304 included) carries it.
+    MIDDLEWARE.insert(
+        MIDDLEWARE.index("watchlist.health.HealthCheckMiddleware") + 1,
+        "corsheaders.middleware.CorsMiddleware",
+    )
+# --- end of CORS ---
+
 ROOT_URLCONF = "watchlist.urls"
 WSGI_APPLICATION = "watchlist.wsgi.application"
 
 TEMPLATES = [
     {
         "BACKEND": "django.template.backends.django.DjangoTemplates",
-        "DIRS": [],
+        # The project's own pages first: the browsable API's branding (rest_framework/api.html).
+        "DIRS": [BASE_DIR / "watchlist" / "templates"],
         "APP_DIRS": True,
         "OPTIONS": {
             "context_processors": [
@@ -250,12 +272,17 @@ SPECTACULAR_SETTINGS = {
     "VERSION": "1.2.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "COMPONENT_SPLIT_REQUEST": True,
+    # Generated clients: bodies are documented as JSON only (one media type per body; the
+    # forms that the server also takes are described in words), on the schema's own server.
+    "PARSER_WHITELIST": ["rest_framework.parsers.JSONParser"],
+    "SERVERS": [{"url": "/", "description": "The server that serves this schema"}],
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
         "watchlist.schema.add_error_responses",
+        "watchlist.schema.describe_http",
     ],
 }
 

@@ -3,47 +3,66 @@
 from django.http import JsonResponse
 from django.urls import reverse
 from django.views import defaults
-from drf_spectacular.utils import extend_schema, inline_serializer
+from drf_spectacular.utils import extend_schema, extend_schema_view, inline_serializer
 from rest_framework import serializers
-from rest_framework.decorators import api_view, authentication_classes, permission_classes
+from rest_framework.authtoken.views import ObtainAuthToken
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from movies.throttles import TokenRateThrottle
 
 API_PREFIX = "/api/"
 
 
-@extend_schema(
-    summary="API information",
-    responses=inline_serializer(
-        "ApiInfo",
-        {
-            "name": serializers.CharField(),
-            "description": serializers.CharField(),
-            "version": serializers.FloatField(),
-            "links": serializers.DictField(child=serializers.URLField()),
-        },
-    ),
+API_INFO = inline_serializer(
+    "ApiInfo",
+    {
+        "name": serializers.CharField(),
+        "description": serializers.CharField(),
+        "version": serializers.FloatField(),
+        "links": serializers.DictField(child=serializers.URLField()),
+    },
 )
-@api_view(["GET"])
-@authentication_classes([])
-@permission_classes([AllowAny])
-def api_info(request):
-    """The Flask app's `GET /` keys (`name`, `description`, `version`), plus where to go next."""
-    links = {
-        "api": reverse("movie-list"),
-        "schema": reverse("schema"),
-        "docs": reverse("swagger-ui"),
-        "admin": reverse("admin:index"),
-    }
-    return Response(
-        {
-            "name": "watchlist",
-            "description": "a simple app for tracking the movies you want to watch",
-            # A number, as the Flask app answered; 1.2 is its API plus compatible additions.
-            "version": 1.2,
-            "links": {name: request.build_absolute_uri(path) for name, path in links.items()},
+
+
+class ApiInfoView(APIView):
+    """What this API is, its version, and where to go next: the films, the OpenAPI schema,
+    the interactive documentation and the admin."""
+
+    name = "Watchlist API"
+    authentication_classes = []
+    permission_classes = [AllowAny]
+
+    @extend_schema(operation_id="get_api_info", summary="API information", responses=API_INFO)
+    def get(self, request):
+        links = {
+            "api": reverse("movie-list"),
+            "schema": reverse("schema"),
+            "docs": reverse("swagger-ui"),
+            "admin": reverse("admin:index"),
         }
-    )
+        return Response(
+            {
+                "name": "watchlist",
+                "description": "a simple app for tracking the movies you want to watch",
+                # A number, as the Flask app answered; 1.2 is its API plus compatible additions.
+                "version": 1.2,
+                "links": {name: request.build_absolute_uri(path) for name, path in links.items()},
+            }
+        )
+
+
+@extend_schema_view(post=extend_schema(operation_id="get_token", summary="Get your API token"))
+class TokenView(ObtainAuthToken):
+    """Exchanges a username and password for that user's API token (the same token every
+    time). Send it on each write as `Authorization: Token <token>`."""
+
+    name = "Your API token"
+    # Open to anyone: it is where a client without credentials gets them.
+    authentication_classes = []
+    permission_classes = [AllowAny]
+    throttle_classes = [TokenRateThrottle]
 
 
 def not_found(request, exception):

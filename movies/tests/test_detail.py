@@ -142,3 +142,34 @@ def test_unsupported_method_on_the_list_is_a_405(token_client):
     assert response.status_code == HTTPStatus.METHOD_NOT_ALLOWED
     assert "POST" in response["Allow"]
     assert response.json() == {"detail": 'Method "DELETE" not allowed.'}
+
+
+@pytest.mark.parametrize(
+    ("client_name", "method", "route"),
+    [
+        ("anon_client", "get", "movie-detail"),  # answered early
+        ("token_client", "get", "movie-detail"),  # through the viewset
+        ("token_client", "put", "movie-detail"),
+        ("token_client", "patch", "movie-detail"),
+        ("token_client", "delete", "movie-detail"),
+        ("token_client", "post", "movie-watch"),
+        ("token_client", "post", "movie-unwatch"),
+        ("token_client", "get", "movie-watch-legacy"),
+        ("token_client", "post", "movie-watch-legacy"),
+    ],
+)
+@pytest.mark.parametrize("missing_id", [10**6, 10**30])
+def test_every_film_route_answers_one_404_message(request, client_name, method, route, missing_id):
+    client = request.getfixturevalue(client_name)
+    make_movie("Inception")
+    before = movie_rows()
+
+    response = getattr(client, method)(
+        reverse(route, args=[missing_id]),
+        {"title": "Memento", "release_date": "2000-10-11"},
+        format="json",
+    )
+
+    assert response.status_code == HTTPStatus.NOT_FOUND
+    assert response.json() == {"detail": "Not found."}
+    assert movie_rows() == before
