@@ -3,7 +3,12 @@ from django.urls import reverse
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import serializers, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.exceptions import APIException, NotFound, ValidationError
+from rest_framework.exceptions import (
+    APIException,
+    MethodNotAllowed,
+    NotFound,
+    ValidationError,
+)
 from rest_framework.renderers import BrowsableAPIRenderer
 from rest_framework.response import Response
 
@@ -91,6 +96,14 @@ class MovieViewSet(viewsets.ModelViewSet):
     def retrieve(self, request, *args, **kwargs):
         film, headers = reads.film_detail(request, self.kwargs["pk"])
         return Response(film, headers=headers)
+
+    def initial(self, request, *args, **kwargs):
+        # A method this route lacks is a 405 for anyone: DRF checks permissions first, and
+        # would ask an anonymous client to sign in (401) for a method no one may use here.
+        method = request.method.lower()
+        if method not in self.http_method_names or not hasattr(self, method):
+            raise MethodNotAllowed(request.method)
+        super().initial(request, *args, **kwargs)
 
     def get_view_name(self):
         # The browsable API's page titles (DRF's would say "Movie List", "Movie Instance").
