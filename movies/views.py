@@ -97,13 +97,13 @@ class MovieViewSet(viewsets.ModelViewSet):
         film, headers = reads.film_detail(request, self.kwargs["pk"])
         return Response(film, headers=headers)
 
-    def initial(self, request, *args, **kwargs):
+    def check_permissions(self, request):
         # A method this route lacks is a 405 for anyone: DRF checks permissions first, and
         # would ask an anonymous client to sign in (401) for a method no one may use here.
         method = request.method.lower()
         if method not in self.http_method_names or not hasattr(self, method):
             raise MethodNotAllowed(request.method)
-        super().initial(request, *args, **kwargs)
+        super().check_permissions(request)
 
     def get_view_name(self):
         # The browsable API's page titles (DRF's would say "Movie List", "Movie Instance").

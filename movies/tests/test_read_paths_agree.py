@@ -19,6 +19,7 @@ from hypothesis import strategies as st
 from rest_framework.response import Response
 
 from movies.models import Movie
+from watchlist.http import GZipMiddleware
 
 pytestmark = pytest.mark.django_db
 
@@ -115,13 +116,25 @@ def answer_both_ways(anon_client, token_client, path, accept, encoding, conditio
     assert isinstance(drf, Response) or drf.status_code == 304, "the token took the stack"
     assert early.status_code == drf.status_code, path
     for name in COMPARED_HEADERS:
+        if name == "Content-Encoding" and early.get(name) != drf.get(name):
+            assert gzip_may_not_be_shorter(body(early)), path
+            continue
         assert early.get(name) == drf.get(name), (name, path)
     assert body(early) == body(drf), path
-    if early.get("Content-Encoding") != "gzip":
+    if "gzip" not in (early.get("Content-Encoding"), drf.get("Content-Encoding")):
         assert early.get("Content-Length") == drf.get("Content-Length"), path
     event(f"{'DRF' if isinstance(early, Response) else 'early'} {early.status_code}")
     event(f"Content-Encoding: {early.get('Content-Encoding')}")
     return early
+
+
+def gzip_may_not_be_shorter(content):
+    """Whether gzip, with up to GZipMiddleware.max_random_bytes in its header (against
+    compression side channels), can come out no shorter than `content`: Django then sends
+    the answer plain, so for such short answers either encoding may come, at random."""
+    return len(gzip.compress(content, mtime=0)) + GZipMiddleware.max_random_bytes + 1 >= len(
+        content
+    )
 
 
 def body(response):
