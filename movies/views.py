@@ -22,7 +22,7 @@ from movies.serializers import MovieSerializer
 DELETED = "Movie has been successfully deleted."
 ALREADY_WATCHED = "Movie has already been watched."
 NOT_WATCHED = "Movie has not been watched."
-MISSING_FIELDS = "Please provide the title and release_date."
+FLASK_INVALID_BODY = "Please provide the title and release_date."
 
 
 class WatchStateUnchanged(APIException):
@@ -166,7 +166,7 @@ class MovieViewSet(viewsets.ModelViewSet):
             return self.create(request)
         except ValidationError as error:  # the serializer's: a message per field
             return Response(
-                {"detail": MISSING_FIELDS, **error.detail}, status.HTTP_400_BAD_REQUEST
+                {"detail": FLASK_INVALID_BODY, **error.detail}, status.HTTP_400_BAD_REQUEST
             )
 
     @extend_schema(
@@ -176,7 +176,7 @@ class MovieViewSet(viewsets.ModelViewSet):
         responses={200: MovieSerializer, 400: Detail},
     )
     # No input: the browsable API then shows just a POST button for these actions.
-    @action(detail=True, methods=["post"], serializer_class=serializers.Serializer, name="Watch")
+    @action(detail=True, methods=["post"], serializer_class=serializers.Serializer)
     def watch(self, request, pk=None):
         """Marks the film watched, now. If it already is, answers 400 and changes nothing."""
         return self.change_watch_state(MovieQuerySet.mark_watched, ALREADY_WATCHED)

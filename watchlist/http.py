@@ -24,7 +24,8 @@ from django.utils.cache import cc_delim_re, get_conditional_response
 from django.utils.http import escape_leading_slashes
 from rest_framework.renderers import JSONRenderer
 
-API_PREFIX = "/api/"
+from watchlist.views import API_PREFIX
+
 REVALIDATE = "no-cache"
 # A HEAD answer is its GET answer without the body (gunicorn drops it): the same headers.
 READS = ("GET", "HEAD")

@@ -83,8 +83,9 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
-    # HTTP for API clients (the README's "Caching, compression and redirects"). Static
-    # files, answered above, come compressed and cached by whitenoise already.
+    # What HTTP clients rely on: ETags and 304s, gzip, 308 slash redirects (watchlist.http;
+    # the README's "HTTP for clients"). Static files, answered above, come compressed and
+    # cached by whitenoise already.
     "watchlist.http.ConditionalGetMiddleware",
     "watchlist.http.GZipMiddleware",
     "watchlist.http.CommonMiddleware",
