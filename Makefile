@@ -17,7 +17,7 @@ WITH_ENV := set -a && . ./.env && set +a &&
 BENCH_REFERENCE ?= ../shared/baseline/flask-watchlist
 BENCH_ARGS ?=
 
-.PHONY: help venv run test test-postgres lint check manifests container-test bench clean
+.PHONY: help venv run test test-postgres lint check clients manifests container-test bench clean
 
 help:
 	@echo "make run            set up, migrate, load the sample films, serve on http://$(HOST):$(PORT)"
@@ -25,6 +25,7 @@ help:
 	@echo "make test-postgres  the same suite on PostgreSQL (POSTGRES_URL=$(POSTGRES_URL))"
 	@echo "make lint           ruff check and format check"
 	@echo "make check          missing migrations and Django's deployment checks"
+	@echo "make clients        the schema through Redocly's lint and TypeScript (needs Node.js 20+)"
 	@echo "make manifests      render, validate and policy-check the Kubernetes manifests"
 	@echo "make container-test build the image and test it, and docker-compose.yml (as root)"
 	@echo "make bench          the benchmark (about 20 minutes); results in bench/results/"
@@ -55,11 +56,13 @@ run: venv .env
 test: venv
 	$(BIN)/pytest --cov --cov-report=term --cov-fail-under=$(COVERAGE_FLOOR) $(PYTEST_ARGS)
 
-# The server and browser tests run their own SQLite-backed servers: once, in `make test`.
+# The server, browser and generated-client tests run their own SQLite-backed servers: once,
+# in `make test`.
 test-postgres: venv
 	DATABASE_URL=$(POSTGRES_URL) $(BIN)/pytest $(PYTEST_ARGS) \
 		--ignore=watchlist/tests/test_server.py --ignore=watchlist/tests/test_browser.py \
-		--ignore=watchlist/tests/test_lockout_on_gunicorn.py
+		--ignore=watchlist/tests/test_lockout_on_gunicorn.py \
+		--ignore=watchlist/tests/test_generated_client.py
 
 lint: venv
 	$(BIN)/ruff check .
@@ -73,6 +76,10 @@ check: venv
 	WATCHLIST_DATA_DIR=$$(mktemp -d) \
 	sh -c '$(BIN)/python manage.py makemigrations --check --dry-run && \
 	       $(BIN)/python manage.py check --deploy --fail-level WARNING'
+
+# The OpenAPI schema checked with client teams' tools (pinned in clients/package-lock.json).
+clients: venv
+	bash scripts/check-clients.sh
 
 # Kubernetes manifests, checked without a cluster; the tools get their own virtualenv.
 manifests:

@@ -1,6 +1,6 @@
 """API tokens over HTTP: get one with a username and password, revoke one or all."""
 
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import extend_schema, extend_schema_view
 from knox import views as knox_views
 from rest_framework.permissions import AllowAny
 
@@ -10,10 +10,13 @@ from accounts.tokens import issue_token
 from movies.throttles import TokenRateThrottle
 
 
-@extend_schema(
-    summary="Get an API token",
-    request=CredentialsSerializer,
-    responses={200: IssuedTokenSerializer},
+@extend_schema_view(
+    post=extend_schema(
+        operation_id="get_token",
+        summary="Get an API token",
+        request=CredentialsSerializer,
+        responses={200: IssuedTokenSerializer},
+    )
 )
 class ObtainTokenView(knox_views.LoginView):
     """Exchange a username and password for a new API token, shown only in this answer.
@@ -40,14 +43,28 @@ class ObtainTokenView(knox_views.LoginView):
         return issue_token(self.request.user)
 
 
-@extend_schema(summary="Revoke this token", request=None, responses={204: None})
+@extend_schema_view(
+    post=extend_schema(
+        operation_id="revoke_token",
+        summary="Revoke this token",
+        request=None,
+        responses={204: None},
+    )
+)
 class RevokeTokenView(knox_views.LogoutView):
     """Revoke the token this request is signed with: it stops working at once."""
 
     authentication_classes = [HashedTokenAuthentication]
 
 
-@extend_schema(summary="Revoke all of your tokens", request=None, responses={204: None})
+@extend_schema_view(
+    post=extend_schema(
+        operation_id="revoke_all_tokens",
+        summary="Revoke all of your tokens",
+        request=None,
+        responses={204: None},
+    )
+)
 class RevokeAllTokensView(knox_views.LogoutAllView):
     """Revoke every token of the signed-in user (a token, or a browser session)."""
 

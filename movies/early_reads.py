@@ -60,16 +60,10 @@ def answer(request):
         data, headers = reader(request, **match.kwargs)
     except Exception:  # DRF answers every error (400, 404, 503), as for any client
         return None
-    # What CommonMiddleware, below, does for the viewset's answers: validate the Host header
-    # (DisallowedHost is a 400) and give the length. (Above this middleware it cost every
-    # early answer a tenth more.)
-    request.get_host()
     request.resolver_match = match  # as Django sets it: middleware above may read the route
-    body = renderer.render(data)
-    response = HttpResponse(body, content_type=renderer.media_type)
+    response = HttpResponse(renderer.render(data), content_type=renderer.media_type)
     for name, value in (*envelope.items(), *headers.items()):
         response[name] = value
-    response["Content-Length"] = str(len(body))
     return response
 
 

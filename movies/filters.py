@@ -4,6 +4,7 @@ import django_filters
 from django import forms
 from django.db.models import F
 from django_filters.constants import EMPTY_VALUES
+from django_filters.widgets import BaseCSVWidget
 
 from movies.models import Movie
 
@@ -31,6 +32,17 @@ class StrictBooleanField(forms.NullBooleanField):
 
 class StrictBooleanFilter(django_filters.BooleanFilter):
     field_class = StrictBooleanField
+
+
+class RepeatableCSVSelect(BaseCSVWidget, forms.Select):
+    """Comma-separated values, given once (`ordering=title,-id`) or repeated
+    (`ordering=title&ordering=-id`, as generated clients send an array), or both."""
+
+    def value_from_datadict(self, data, files, name):
+        values = data.getlist(name) if hasattr(data, "getlist") else []
+        if len(values) > 1:
+            data = {name: ",".join(values)}
+        return super().value_from_datadict(data, files, name)
 
 
 class StableOrderingFilter(django_filters.OrderingFilter):
@@ -77,8 +89,9 @@ class MovieFilter(django_filters.FilterSet):
     )
     ordering = StableOrderingFilter(
         fields=["id", "title", "release_date", "watched_at"],
-        help_text="Sort by id, title, release_date or watched_at; prefix - for descending; "
-        "comma-separate several.",
+        widget=RepeatableCSVSelect,
+        help_text="Sort by id, title, release_date or watched_at; prefix - for descending. "
+        "Several sort in turn: comma-separated (title,-id) or the parameter repeated.",
     )
 
     class Meta:

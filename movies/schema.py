@@ -56,8 +56,15 @@ LINK_HEADER = OpenApiParameter(
     response=[200],
     description='RFC 8288 links to the neighbouring pages: rel="next" and rel="prev".',
 )
+LOCATION_HEADER = OpenApiParameter(
+    "Location",
+    OpenApiTypes.URI,
+    location=OpenApiParameter.HEADER,
+    response=[201],
+    description="The new film's URL.",
+)
 LEGACY_WATCH_SCHEMA = {
-    "summary": "Mark a film watched (Flask-era route; GET needs a token)",
+    "summary": "Mark a film watched (the Flask app's route)",
     "request": None,
     "responses": {200: MovieSerializer, 400: Detail},
     "deprecated": True,

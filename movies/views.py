@@ -1,10 +1,14 @@
-from collections.abc import Mapping
-
 from django.http import Http404
+from django.urls import reverse
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import serializers, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.exceptions import APIException, NotFound
+from rest_framework.exceptions import (
+    APIException,
+    MethodNotAllowed,
+    NotFound,
+    ValidationError,
+)
 from rest_framework.renderers import BrowsableAPIRenderer
 from rest_framework.response import Response
 
@@ -12,13 +16,13 @@ from movies import reads
 from movies.filters import MovieFilter
 from movies.models import Movie, MovieQuerySet
 from movies.renderers import FastJSONRenderer
-from movies.schema import LEGACY_WATCH_SCHEMA, LINK_HEADER, Detail
+from movies.schema import LEGACY_WATCH_SCHEMA, LINK_HEADER, LOCATION_HEADER, Detail
 from movies.serializers import MovieSerializer
 
 DELETED = "Movie has been successfully deleted."
 ALREADY_WATCHED = "Movie has already been watched."
 NOT_WATCHED = "Movie has not been watched."
-MISSING_FIELDS = "Please provide the title and release_date."
+FLASK_INVALID_BODY = "Please provide the title and release_date."
 
 
 class WatchStateUnchanged(APIException):
@@ -27,22 +31,54 @@ class WatchStateUnchanged(APIException):
 
 
 @extend_schema_view(
-    list=extend_schema(summary="List films, a page at a time", parameters=[LINK_HEADER]),
-    create=extend_schema(summary="Add a film"),
-    retrieve=extend_schema(summary="Get one film"),
-    update=extend_schema(summary="Replace a film's title and release date"),
-    partial_update=extend_schema(summary="Change a film's title or release date"),
-    destroy=extend_schema(summary="Delete a film", responses={200: Detail}),
+    list=extend_schema(
+        operation_id="list_films",
+        summary="List films, a page at a time",
+        description="The films, oldest first unless `ordering` says otherwise, at most "
+        "`page_size` a page. The `Link` header points to the neighbouring pages; without "
+        "it, this is the only page. No credentials needed.",
+        parameters=[LINK_HEADER],
+    ),
+    create=extend_schema(
+        operation_id="add_film",
+        summary="Add a film",
+        description="Answers 201 with the new film, and its URL in `Location`.",
+        responses={201: MovieSerializer},
+        parameters=[LOCATION_HEADER],
+    ),
+    retrieve=extend_schema(
+        operation_id="get_film", summary="Get one film", description="No credentials needed."
+    ),
+    update=extend_schema(
+        operation_id="replace_film",
+        summary="Replace a film's title and release date",
+        description="Both fields are required; the watched state is left as it is.",
+    ),
+    partial_update=extend_schema(
+        operation_id="change_film",
+        summary="Change a film's title or release date",
+        description="Only the fields sent change; the watched state is left as it is.",
+    ),
+    destroy=extend_schema(
+        operation_id="delete_film",
+        summary="Delete a film",
+        description="Answers a confirmation message.",
+        responses={200: Detail},
+    ),
 )
 class MovieViewSet(viewsets.ModelViewSet):
-    """Films on the watchlist.
+    """The films on the watchlist, and whether you have watched them.
 
-    Reads are public; writes need a signed-in user (token or session).
-    - `GET /api/` lists films (filters: is_watched, search, ordering; paginated).
-    - `POST /api/` (or the Flask-era `POST /api/create/`) adds one.
-    - `GET|PUT|PATCH|DELETE /api/<id>/` reads, edits, deletes one.
-    - `POST /api/<id>/watch/` and `/unwatch/` change its watched state; a repeat is a 400.
-    - `GET|POST /api/watch/<id>/` is the Flask-era watch route (GET needs a token).
+    Anyone may read; adding, editing, watching and deleting need a signed-in user: send
+    `Authorization: Token <key>` (get a key from `POST /api/auth/token/`), or sign in
+    with the *Log in* link to use the forms on these pages.
+
+    - `GET /api/` lists the films, a page at a time: filter with `is_watched` and
+      `search`, sort with `ordering`.
+    - `POST /api/` adds a film: a `title` and a `release_date` (`YYYY-MM-DD`, or a UNIX
+      timestamp in seconds).
+    - `GET`, `PUT`, `PATCH` or `DELETE /api/<id>/` reads, replaces, changes or deletes one.
+    - `POST /api/<id>/watch/` marks it watched, `POST /api/<id>/unwatch/` unwatched.
     """
 
     queryset = Movie.objects.all()
@@ -61,6 +97,28 @@ class MovieViewSet(viewsets.ModelViewSet):
         film, headers = reads.film_detail(request, self.kwargs["pk"])
         return Response(film, headers=headers)
 
+    def check_permissions(self, request):
+        # A method this route lacks is a 405 for anyone: DRF checks permissions first, and
+        # would ask an anonymous client to sign in (401) for a method no one may use here.
+        method = request.method.lower()
+        if method not in self.http_method_names or not hasattr(self, method):
+            raise MethodNotAllowed(request.method)
+        super().check_permissions(request)
+
+    def get_view_name(self):
+        # The browsable API's page titles (DRF's would say "Movie List", "Movie Instance").
+        return {"List": "Films", "Instance": "Film"}.get(self.suffix) or super().get_view_name()
+
+    @property
+    def default_response_headers(self):
+        headers = super().default_response_headers
+        # Films are gzipped for clients that take it (watchlist.http.GZipMiddleware). Said
+        # here, once, the early answers copy it too, and the gzip middleware need not patch
+        # Vary into every answer.
+        vary = headers.get("Vary")
+        headers["Vary"] = f"{vary}, Accept-Encoding" if vary else "Accept-Encoding"
+        return headers
+
     def get_object(self):
         # One 404 message for every route, as for an unknown URL (DRF's default would say
         # "No Movie matches the given query." on some routes and "Not found." on others).
@@ -73,46 +131,79 @@ class MovieViewSet(viewsets.ModelViewSet):
         # The list's filters are applied by movies.reads; one film is found by its id alone.
         return queryset
 
+    def get_success_headers(self, data):
+        # Where the new film lives (DRF's default looks for a `url` field, which films lack).
+        location = reverse("movie-detail", args=[data["id"]])
+        return {"Location": self.request.build_absolute_uri(location)}
+
     def destroy(self, request, *args, **kwargs):
         self.get_object().delete()
         return Response({"detail": DELETED})
 
     @extend_schema(
-        summary="Add a film (Flask-era alias of POST /api/)",
+        operation_id="add_film_flask",
+        summary="Add a film (the Flask app's route)",
         responses={201: MovieSerializer},
+        parameters=[LOCATION_HEADER],
         deprecated=True,
     )
-    @action(detail=False, methods=["post"], url_path="create", url_name="create-legacy")
+    @action(
+        detail=False,
+        methods=["post"],
+        url_path="create",
+        url_name="create-legacy",
+        name="Add a film (the Flask app's route)",
+    )
     def create_legacy(self, request):
-        # A body that is not an object (JSON null, a list) is the serializer's 400 to give.
-        if isinstance(request.data, Mapping):
-            missing = [name for name in ("title", "release_date") if name not in request.data]
-            if missing:
-                # Flask clients read `detail`; the per-field messages stand beside it.
-                errors = {name: ["This field is required."] for name in missing}
-                return Response({"detail": MISSING_FIELDS, **errors}, status.HTTP_400_BAD_REQUEST)
-        return self.create(request)
+        """Adds a film, as `POST /api/` does; for clients of the Flask app.
+
+        Besides JSON, it takes the Flask app's form fields (`title=...&release_date=...`,
+        form-encoded or multipart). An invalid body is answered as the Flask app answered
+        it, `{"detail": "Please provide the title and release_date."}`, with a message for
+        each invalid field beside it.
+        """
+        try:
+            return self.create(request)
+        except ValidationError as error:  # the serializer's: a message per field
+            return Response(
+                {"detail": FLASK_INVALID_BODY, **error.detail}, status.HTTP_400_BAD_REQUEST
+            )
 
     @extend_schema(
-        summary="Mark a film watched", request=None, responses={200: MovieSerializer, 400: Detail}
+        operation_id="watch_film",
+        summary="Mark a film watched",
+        request=None,
+        responses={200: MovieSerializer, 400: Detail},
     )
     # No input: the browsable API then shows just a POST button for these actions.
     @action(detail=True, methods=["post"], serializer_class=serializers.Serializer)
     def watch(self, request, pk=None):
+        """Marks the film watched, now. If it already is, answers 400 and changes nothing."""
         return self.change_watch_state(MovieQuerySet.mark_watched, ALREADY_WATCHED)
 
     @extend_schema(
+        operation_id="unwatch_film",
         summary="Mark a film unwatched",
         request=None,
         responses={200: MovieSerializer, 400: Detail},
     )
     @action(detail=True, methods=["post"], serializer_class=serializers.Serializer)
     def unwatch(self, request, pk=None):
+        """Marks the film not watched. If it is not, answers 400 and changes nothing."""
         return self.change_watch_state(MovieQuerySet.mark_unwatched, NOT_WATCHED)
 
-    @extend_schema(methods=["GET"], operation_id="api_watch_legacy_get", **LEGACY_WATCH_SCHEMA)
-    @extend_schema(methods=["POST"], operation_id="api_watch_legacy_post", **LEGACY_WATCH_SCHEMA)
+    # A browser's session cookie rides along on any cross-site GET, unprotected by CSRF, so
+    # GET here takes a token only (movies.permissions.TokenRequiredForGet).
+    @extend_schema(
+        methods=["GET"],
+        operation_id="watch_film_flask_get",
+        auth=[{"tokenAuth": []}],
+        **LEGACY_WATCH_SCHEMA,
+    )
+    @extend_schema(methods=["POST"], operation_id="watch_film_flask", **LEGACY_WATCH_SCHEMA)
     def legacy_watch(self, request, pk=None):
+        """Marks the film watched, as `POST /api/<id>/watch/` does; for clients of the Flask
+        app. `GET` (with a token only) does the same, as the Flask app's route did."""
         return self.watch(request, pk)
 
     def change_watch_state(self, change, refusal):

@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "rest_framework",
+    "corsheaders",
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
@@ -75,12 +76,17 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # What HTTP clients rely on: ETags and 304s, gzip, 308 slash redirects (watchlist.http;
+    # the README's "HTTP for clients"). Static files, answered above, come compressed and
+    # cached by whitenoise already.
+    "watchlist.http.ConditionalGetMiddleware",
+    "watchlist.http.GZipMiddleware",
+    "watchlist.http.CommonMiddleware",
     # Everything above applies to the early answers too; nothing below is needed by them.
     "movies.early_reads.EarlyReadMiddleware",
     # Pages the site renders (admin, browsable API, docs) get the policy; JSON needs none.
     "accounts.content_security.PageCSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
-    "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -88,13 +94,30 @@ MIDDLEWARE = [
     "axes.middleware.AxesMiddleware",
 ]
 
+# --- CORS: off unless DJANGO_CORS_ALLOWED_ORIGINS names the origins of browser front-ends ---
+CORS_ALLOWED_ORIGINS = env_list("DJANGO_CORS_ALLOWED_ORIGINS")
+# Cookies (a signed-in session) cross origins only when asked for; tokens need no credentials.
+CORS_ALLOW_CREDENTIALS = env_bool("DJANGO_CORS_ALLOW_CREDENTIALS")
+CORS_URLS_REGEX = r"^/(api/.*)?$"  # the API and its root, not the admin
+# What a front-end reads besides the CORS-safelisted headers: pages, new films, retry times.
+CORS_EXPOSE_HEADERS = ["Link", "Location", "ETag", "Retry-After", "WWW-Authenticate"]
+if CORS_ALLOWED_ORIGINS:
+    # Installed only when used: it costs every request, and answers nothing without origins.
+    # As high as it can go, so that every API answer (413, 308, 304 included) carries it.
+    MIDDLEWARE.insert(
+        MIDDLEWARE.index("watchlist.health.HealthCheckMiddleware") + 1,
+        "corsheaders.middleware.CorsMiddleware",
+    )
+# --- end of CORS ---
+
 ROOT_URLCONF = "watchlist.urls"
 WSGI_APPLICATION = "watchlist.wsgi.application"
 
 TEMPLATES = [
     {
         "BACKEND": "django.template.backends.django.DjangoTemplates",
-        "DIRS": [],
+        # The project's own pages first: the browsable API's branding (rest_framework/api.html).
+        "DIRS": [BASE_DIR / "watchlist" / "templates"],
         "APP_DIRS": True,
         "OPTIONS": {
             "context_processors": [
@@ -278,12 +301,17 @@ SPECTACULAR_SETTINGS = {
     "VERSION": "1.2.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "COMPONENT_SPLIT_REQUEST": True,
+    # Generated clients: bodies are documented as JSON only (one media type per body; the
+    # forms that the server also takes are described in words), on the schema's own server.
+    "PARSER_WHITELIST": ["rest_framework.parsers.JSONParser"],
+    "SERVERS": [{"url": "/", "description": "The server that serves this schema"}],
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
         "watchlist.schema.add_error_responses",
+        "watchlist.schema.describe_http",
     ],
 }
 
@@ -375,7 +403,6 @@ CONTENT_SECURITY_POLICY = {
         "form-action": ["'self'"],
     },
 }
-# Pages without inline code (watchlist/templates: the browsable API's, Swagger UI's) and the
-# docs page's stylesheet.
-TEMPLATES[0]["DIRS"].append(BASE_DIR / "watchlist" / "templates")
+# Pages without inline code (watchlist/templates, first in TEMPLATES: the browsable API's,
+# Swagger UI's) and the docs page's stylesheet.
 STATICFILES_DIRS = [BASE_DIR / "watchlist" / "static"]

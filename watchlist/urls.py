@@ -12,8 +12,13 @@ swagger_ui = SpectacularSwaggerSplitView.as_view(
     url_name="schema", template_name="watchlist/swagger_ui.html"
 )
 
+# The admin's pages name this site, not the framework.
+admin.site.site_header = "Watchlist administration"
+admin.site.site_title = "Watchlist admin"
+admin.site.index_title = "Films and users"
+
 urlpatterns = [
-    path("", views.api_info, name="api-info"),
+    path("", views.ApiInfoView.as_view(), name="api-info"),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", swagger_ui, name="swagger-ui"),
     path("api/auth/", include("accounts.urls")),

@@ -5,43 +5,46 @@ from django.urls import reverse
 from django.views import defaults
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import serializers
-from rest_framework.decorators import api_view, authentication_classes, permission_classes
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
+from rest_framework.views import APIView
 
-
-@extend_schema(
-    summary="API information",
-    responses=inline_serializer(
-        "ApiInfo",
-        {
-            "name": serializers.CharField(),
-            "description": serializers.CharField(),
-            "version": serializers.FloatField(),
-            "links": serializers.DictField(child=serializers.URLField()),
-        },
-    ),
+API_INFO = inline_serializer(
+    "ApiInfo",
+    {
+        "name": serializers.CharField(),
+        "description": serializers.CharField(),
+        "version": serializers.FloatField(),
+        "links": serializers.DictField(child=serializers.URLField()),
+    },
 )
-@api_view(["GET"])
-@authentication_classes([])
-@permission_classes([AllowAny])
-def api_info(request):
-    """The Flask app's `GET /` keys (`name`, `description`, `version`), plus where to go next."""
-    links = {
-        "api": reverse("movie-list"),
-        "schema": reverse("schema"),
-        "docs": reverse("swagger-ui"),
-        "admin": reverse("admin:index"),
-    }
-    return Response(
-        {
-            "name": "watchlist",
-            "description": "a simple app for tracking the movies you want to watch",
-            # A number, as the Flask app answered; 1.2 is its API plus compatible additions.
-            "version": 1.2,
-            "links": {name: request.build_absolute_uri(path) for name, path in links.items()},
+
+
+class ApiInfoView(APIView):
+    """What this API is, its version, and where to go next: the films, the OpenAPI schema,
+    the interactive documentation and the admin."""
+
+    name = "Watchlist API"
+    authentication_classes = []
+    permission_classes = [AllowAny]
+
+    @extend_schema(operation_id="get_api_info", summary="API information", responses=API_INFO)
+    def get(self, request):
+        links = {
+            "api": reverse("movie-list"),
+            "schema": reverse("schema"),
+            "docs": reverse("swagger-ui"),
+            "admin": reverse("admin:index"),
         }
-    )
+        return Response(
+            {
+                "name": "watchlist",
+                "description": "a simple app for tracking the movies you want to watch",
+                # A number, as the Flask app answered; 1.2 is its API plus compatible additions.
+                "version": 1.2,
+                "links": {name: request.build_absolute_uri(path) for name, path in links.items()},
+            }
+        )
 
 
 def is_api(request):

@@ -169,3 +169,12 @@ def test_admin_login_page_loads_its_stylesheet(client):
     assert 'href="/static/admin/css/base.css"' in page.content.decode()
     assert stylesheet.status_code == HTTPStatus.OK
     assert b"body" in b"".join(stylesheet.streaming_content)
+
+
+def test_the_admin_is_headed_with_the_site_name(admin_client):
+    response = admin_client.get(reverse("admin:index"))
+
+    content = response.content.decode()
+    assert '<a href="/admin/">Watchlist administration</a>' in content
+    assert "<title>Films and users | Watchlist admin</title>" in content
+    assert "Django administration" not in content

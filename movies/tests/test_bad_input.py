@@ -202,6 +202,23 @@ TABLE = [
         405,
         'Method "DELETE" not allowed.',
     ),
+    Bad(
+        "unsupported method without a token",
+        "put",
+        "/api/",
+        405,
+        'Method "PUT" not allowed.',
+        json_body(**VALID),
+        signed_in=False,
+    ),
+    Bad(
+        "TRACE without a token",
+        "trace",
+        f"/api/{FILM}/",
+        405,
+        'Method "TRACE" not allowed.',
+        signed_in=False,
+    ),
     Bad("very long URL", "get", f"/api/{LONG}/", 404, "Not found."),
     Bad("very long id", "get", f"/api/{'9' * 5000}/", 404, "Not found."),
     Bad(

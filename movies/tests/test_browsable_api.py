@@ -1,5 +1,6 @@
 """The browsable API in a browser: HTML pages with forms for signed-in users."""
 
+import re
 from http import HTTPStatus
 
 import pytest
@@ -83,3 +84,52 @@ def test_login_page_signs_a_user_in(client, user):
     assert response.status_code == HTTPStatus.FOUND
     assert response["Location"] == "/api/"
     assert client.get("/api/", **HTML).context["user"] == user
+
+
+def description_of(response):
+    """The page's description block, as rendered."""
+    content = response.content.decode()
+    match = re.search(r'<div class="pull-left">(.*?)</div>', content, re.DOTALL)
+    assert match, "the page has no description"
+    return match.group(1)
+
+
+def test_pages_carry_the_site_name_not_the_framework(anon_client):
+    response = anon_client.get(reverse("movie-list"), **HTML)
+
+    content = response.content.decode()
+    assert "<title>Films \u2013 Watchlist API</title>" in content  # an en dash, as DRF writes
+    assert '<a class="navbar-brand" rel="nofollow" href="/">Watchlist API</a>' in content
+    assert "Django REST framework" not in content
+
+
+@pytest.mark.parametrize(
+    ("path", "heading", "phrase"),
+    [
+        ("/", "Watchlist API", "where to go next"),
+        ("/api/", "Films", "<code>POST /api/&lt;id&gt;/watch/</code> marks it watched"),
+        ("/api/{id}/", "Film", "<em>Log in</em>"),
+        ("/api/{id}/watch/", "Watch", "If it already is, answers 400"),
+        ("/api/create/", "Add a film (the Flask app&#x27;s route)", "<code>POST /api/</code>"),
+    ],
+)
+def test_descriptions_are_rendered_from_markdown_for_people(session_client, path, heading, phrase):
+    url = path.format(id=make_movie("Inception").id)
+
+    response = session_client.get(url, **HTML)
+
+    description = description_of(response)
+    assert f"<h1>{heading}</h1>" in response.content.decode()
+    assert phrase in description
+    assert "`" not in description  # Markdown code spans became <code>, not literal backticks
+    assert "Flask app's `GET /` keys" not in description
+
+
+def test_the_flask_watch_route_describes_itself_too(token_client):
+    # Its page shows to a token client (a browser session's GET there is refused).
+    url = reverse("movie-watch-legacy", args=[make_movie("Inception").id])
+
+    response = token_client.get(url, **HTML)
+
+    assert "<h1>Watch (the Flask app&#x27;s route)</h1>" in response.content.decode()
+    assert "<code>GET</code> (with a token only)" in description_of(response)

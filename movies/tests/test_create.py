@@ -39,6 +39,7 @@ def test_create_answers_the_movie_with_its_location(token_client):
     )
 
     movie = Movie.objects.get()
+    assert response.status_code == HTTPStatus.CREATED
     assert response.json() == {
         "id": movie.id,
         "title": "Inception",
@@ -46,6 +47,18 @@ def test_create_answers_the_movie_with_its_location(token_client):
         "is_watched": False,
         "watched_at": None,
     }
+    assert response["Location"] == f"http://testserver/api/{movie.id}/"
+
+
+def test_the_flask_create_route_answers_the_location_too(token_client):
+    response = token_client.post(
+        "/api/create/", {"title": "Inception", "release_date": "1279238400"}
+    )
+
+    movie = Movie.objects.get()
+    assert response.status_code == HTTPStatus.CREATED
+    assert response["Location"] == f"http://testserver/api/{movie.id}/"
+    assert token_client.get(response["Location"]).json() == response.json()
 
 
 @pytest.mark.parametrize(

@@ -179,3 +179,34 @@ def test_watch_takes_the_update_and_one_read(token_client):
     assert len(film_queries) == 3, "\n".join(q[:60] for q in film_queries)
     assert film_queries[1].startswith("UPDATE")
     assert response.json()["is_watched"] is True
+
+
+@pytest.mark.parametrize(
+    ("client_name", "method", "route"),
+    [
+        ("anon_client", "get", "movie-detail"),  # answered early
+        ("token_client", "get", "movie-detail"),  # through the viewset
+        ("token_client", "put", "movie-detail"),
+        ("token_client", "patch", "movie-detail"),
+        ("token_client", "delete", "movie-detail"),
+        ("token_client", "post", "movie-watch"),
+        ("token_client", "post", "movie-unwatch"),
+        ("token_client", "get", "movie-watch-legacy"),
+        ("token_client", "post", "movie-watch-legacy"),
+    ],
+)
+@pytest.mark.parametrize("missing_id", [10**6, 10**30])
+def test_every_film_route_answers_one_404_message(request, client_name, method, route, missing_id):
+    client = request.getfixturevalue(client_name)
+    make_movie("Inception")
+    before = movie_rows()
+
+    response = getattr(client, method)(
+        reverse(route, args=[missing_id]),
+        {"title": "Memento", "release_date": "2000-10-11"},
+        format="json",
+    )
+
+    assert response.status_code == HTTPStatus.NOT_FOUND
+    assert response.json() == {"detail": "Not found."}
+    assert movie_rows() == before

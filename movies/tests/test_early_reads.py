@@ -75,14 +75,16 @@ def test_detail_matches_the_viewset(anon_client, token_client, films):
         assert early.json()["id"] == film.id
 
 
-def test_early_answers_carry_the_security_headers(anon_client, films):
+def test_early_answers_carry_the_security_and_caching_headers(anon_client, films):
     response = anon_client.get(reverse("movie-list"))
 
     assert answered_early(response)
     assert response["X-Frame-Options"] == "DENY"
     assert response["X-Content-Type-Options"] == "nosniff"
     assert response["Referrer-Policy"] == "same-origin"
-    assert response["Vary"] == "Accept"
+    assert response["Vary"] == "Accept, Accept-Encoding"
+    assert response["Cache-Control"] == "no-cache"
+    assert response["ETag"].startswith('W/"')
 
 
 @pytest.mark.parametrize(

@@ -72,7 +72,39 @@ def test_create_alias_validates_like_the_main_route(token_client):
     response = token_client.post("/api/create/", {"title": " ", "release_date": "1999-02-30"})
 
     assert response.status_code == HTTPStatus.BAD_REQUEST
-    assert set(response.json()) == {"title", "release_date"}
+    assert set(response.json()) == {"detail", "title", "release_date"}
+    assert not Movie.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("body", "field", "message"),
+    [
+        ({"title": "Fight Club", "release_date": "yesterday"}, "release_date", "YYYY-MM-DD"),
+        ({"title": "Fight Club", "release_date": "-5"}, "release_date", "between 0 and"),
+        ({"title": "", "release_date": FIGHT_CLUB_TIMESTAMP}, "title", "may not be blank"),
+        ({"title": "x" * 129, "release_date": FIGHT_CLUB_TIMESTAMP}, "title", "128 characters"),
+        ({"release_date": FIGHT_CLUB_TIMESTAMP}, "title", "This field is required."),
+    ],
+)
+def test_every_invalid_create_answers_the_flask_message_beside_the_fields(
+    token_client, body, field, message
+):
+    response = token_client.post("/api/create/", body)
+
+    assert response.status_code == HTTPStatus.BAD_REQUEST
+    answer = response.json()
+    assert answer["detail"] == "Please provide the title and release_date."
+    assert message in answer[field][0]
+    assert set(answer) == {"detail", field}
+    assert not Movie.objects.exists()
+
+
+def test_a_json_body_that_is_not_an_object_answers_the_flask_message(token_client):
+    response = token_client.post("/api/create/", "[1, 2]", content_type="application/json")
+
+    assert response.status_code == HTTPStatus.BAD_REQUEST
+    assert response.json()["detail"] == "Please provide the title and release_date."
+    assert response.json()["non_field_errors"][0].startswith("Invalid data.")
     assert not Movie.objects.exists()
 
 

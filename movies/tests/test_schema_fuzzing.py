@@ -98,4 +98,6 @@ def test_api_answers_as_its_schema_says(case, credentials):
         # A form or multipart body is always a set of text fields: it cannot carry the
         # wrong types or non-object bodies that negative cases are made of.
         excluded.append(negative_data_rejection)
-    case.call_and_validate(headers=credentials, excluded_checks=excluded)
+    # Schemathesis asks for gzip but its WSGI transport does not decode it: plain answers.
+    headers = {**credentials, "Accept-Encoding": "identity"}
+    case.call_and_validate(headers=headers, excluded_checks=excluded)

@@ -122,6 +122,7 @@ class Gunicorn:
     ):
         self.port = port or free_port()  # a replacement takes its predecessor's port
         self.url = f"http://127.0.0.1:{self.port}"
+        self.env = env
         self.log_path = log_path
         self.log = log_path.open("w")
         command = [python, "-m", "gunicorn", *options, "--bind", f"127.0.0.1:{self.port}"]
@@ -371,10 +372,11 @@ def postgres_binaries():
     return found[-1].parent if found and shutil.which("runuser") else None
 
 
-def shipped_server(tmp_path, *setup_code):
+def shipped_server(tmp_path, *setup_code, **settings):
     """gunicorn as the project ships (debug off, collected static files) on a new SQLite
-    file with the sample films; each `setup_code` runs in `manage.py shell` first."""
-    env = server_env(f"sqlite:///{tmp_path / 'db.sqlite3'}", tmp_path)
+    file with the sample films; each `setup_code` runs in `manage.py shell` first.
+    `settings` are more environment variables (DJANGO_CORS_ALLOWED_ORIGINS=...)."""
+    env = server_env(f"sqlite:///{tmp_path / 'db.sqlite3'}", tmp_path, **settings)
     env["DJANGO_STATIC_ROOT"] = str(collected_static(env))
     manage(env, "migrate", "-v0")
     manage(env, "load_sample_movies", "-v0")

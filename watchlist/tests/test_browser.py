@@ -8,16 +8,20 @@ test-output/screenshots/. Skipped, saying so, where Chromium or Playwright is mi
 in CI (CI=true) a missing browser is a failure instead.
 """
 
+import contextlib
 import json
 import os
 import shutil
+import threading
 import urllib.error
 import urllib.request
+from http import HTTPStatus
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import urlsplit
 
 import pytest
 
-from watchlist.tests.live import BASE_DIR, shipped_server
+from watchlist.tests.live import BASE_DIR, free_port, shipped_server
 
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 SCREENSHOTS = BASE_DIR / "test-output" / "screenshots"
@@ -51,8 +55,16 @@ User.objects.create_user("viewer", password="{PASSWORD}")
 
 
 @pytest.fixture(scope="module")
-def server(tmp_path_factory):
-    gunicorn = shipped_server(tmp_path_factory.mktemp("browser"), USERS)
+def front_end_origin():
+    """Where a front-end of the API lives: another origin on loopback (another port)."""
+    return f"http://localhost:{free_port()}"
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory, front_end_origin):
+    gunicorn = shipped_server(
+        tmp_path_factory.mktemp("browser"), USERS, DJANGO_CORS_ALLOWED_ORIGINS=front_end_origin
+    )
     yield gunicorn
     gunicorn.stop()
 
@@ -156,7 +168,7 @@ def log_in(page, path, username):
 
 def test_admin_flow(page, server):
     log_in(page, "/admin/login/?next=/admin/movies/movie/", "curator")
-    expect(page.locator("#site-name")).to_contain_text("Django administration")
+    expect(page.locator("#site-name")).to_contain_text("Watchlist administration")
     # The admin stylesheet applies: its header has a coloured background, not the default.
     assert computed(page, "#header", "backgroundColor") not in ("rgba(0, 0, 0, 0)", "")
 
@@ -290,3 +302,121 @@ def test_swagger_docs_flow(page, server):
     expect(body).to_contain_text("Inception")
     status = listing.locator(".live-responses-table tbody .response-col_status").first
     expect(status).to_contain_text("200")
+
+
+# --- 4. a front-end on another origin (CORS) -----------------------------------------------
+
+FRONT_END_PAGE = """<!doctype html>
+<html><head><title>Films, elsewhere</title></head>
+<body><h1>Films, from the watchlist API</h1><ul id="films"></ul><p id="status"></p></body></html>
+"""
+
+# What a front-end does: read a page of films, add one with a token, read the new film's
+# URL from Location, delete it there. Every step's outcome is returned, and shown.
+FRONT_END_SCRIPT = """async ([api, token]) => {
+  const out = {};
+  const show = (text) => { document.querySelector("#status").textContent += text + " "; };
+  try {
+    const list = await fetch(`${api}/api/?page_size=2&ordering=title`);
+    const films = await list.json();
+    for (const film of films) {
+      const item = document.createElement("li");
+      item.textContent = `${film.title} (${film.release_date})`;
+      document.querySelector("#films").append(item);
+    }
+    Object.assign(out, {
+      listed: list.status, titles: films.map((f) => f.title),
+      link: list.headers.get("Link"), etag: list.headers.get("ETag"),
+    });
+    show(`read ${list.status}`);
+  } catch (error) { out.listed = error.name; show(`read: ${error.name}`); }
+  try {
+    const auth = { Authorization: `Token ${token}` };
+    const created = await fetch(`${api}/api/`, {
+      method: "POST", headers: { ...auth, "Content-Type": "application/json" },
+      body: JSON.stringify({ title: "Made elsewhere", release_date: "2001-01-01" }),
+    });
+    out.created = created.status;
+    out.location = created.headers.get("Location");
+    const deleted = await fetch(out.location, { method: "DELETE", headers: auth });
+    out.deleted = (await deleted.json()).detail;
+    show(`wrote ${created.status}, deleted ${deleted.status}`);
+  } catch (error) { out.created = error.name; show(`write: ${error.name}`); }
+  return out;
+}"""
+
+
+def token_of(server, username):
+    request = urllib.request.Request(
+        f"{server.url}/api/auth/token/",
+        data=json.dumps({"username": username, "password": PASSWORD}).encode(),
+        headers={"Content-Type": "application/json"},
+    )
+    with urllib.request.urlopen(request, timeout=10) as response:
+        return json.load(response)["token"]
+
+
+class FrontEndPage(BaseHTTPRequestHandler):
+    def do_GET(self):
+        body = FRONT_END_PAGE.encode()
+        self.send_response(HTTPStatus.OK)
+        self.send_header("Content-Type", "text/html; charset=utf-8")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, *args):
+        pass
+
+
+@contextlib.contextmanager
+def front_end(browser, origin):
+    """A page served from `origin` (a real server on loopback: the browser lets loopback
+    pages call loopback servers), and the errors its console reports."""
+    httpd = ThreadingHTTPServer(("127.0.0.1", urlsplit(origin).port), FrontEndPage)
+    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    context = browser.new_context()
+    try:
+        page = context.new_page()
+        errors = []
+        page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+        page.goto(f"{origin}/")
+        yield page, errors
+    finally:
+        context.close()
+        httpd.shutdown()
+        httpd.server_close()
+
+
+def test_a_front_end_on_an_allowed_origin_reads_and_writes(browser, server, front_end_origin):
+    before = films(server)
+
+    with front_end(browser, front_end_origin) as (page, errors):
+        outcome = page.evaluate(FRONT_END_SCRIPT, [server.url, token_of(server, "viewer")])
+        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=SCREENSHOTS / "cors_front_end_allowed.png", full_page=True)
+
+    assert outcome["listed"] == 200, errors
+    assert outcome["titles"] == ["Donnie Darko", "Fight Club"]
+    assert 'rel="next"' in outcome["link"]  # exposed to the page: it can find the next page
+    assert outcome["etag"].startswith('W/"')
+    assert outcome["created"] == 201
+    assert outcome["location"].startswith(f"{server.url}/api/")
+    assert outcome["deleted"] == "Movie has been successfully deleted."
+    assert films(server) == before
+    assert errors == []
+
+
+def test_a_page_on_another_origin_can_neither_read_nor_write(browser, server):
+    elsewhere = f"http://localhost:{free_port()}"
+    before = films(server)
+
+    with front_end(browser, elsewhere) as (page, errors):
+        outcome = page.evaluate(FRONT_END_SCRIPT, [server.url, token_of(server, "viewer")])
+        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=SCREENSHOTS / "cors_front_end_refused.png", full_page=True)
+
+    assert outcome == {"listed": "TypeError", "created": "TypeError"}
+    assert any("CORS policy" in error for error in errors), errors
+    # The write's preflight was refused, so the write itself was never sent.
+    assert films(server) == before

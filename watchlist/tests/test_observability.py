@@ -398,13 +398,13 @@ def test_latency_is_observed_by_route(observed_client, db):
 
 def test_unknown_urls_and_methods_get_fixed_labels(observed_client, db):
     unknown = requests_counted("GET", metrics.UNMATCHED, "404")
-    odd = requests_counted("other", "movie-list", "401")
+    odd = requests_counted("other", "movie-list", "405")
 
     observed_client.get(f"/api/{secrets.token_hex(8)}/nowhere/")
     observed_client.generic("BREW", "/api/")
 
     assert requests_counted("GET", metrics.UNMATCHED, "404") == unknown + 1
-    assert requests_counted("other", "movie-list", "401") == odd + 1
+    assert requests_counted("other", "movie-list", "405") == odd + 1
 
 
 def test_throttle_refusals_are_counted_by_limit(observed_client, user, monkeypatch):

@@ -1,13 +1,16 @@
 """The project as it ships: collected static files, production settings, real gunicorn."""
 
+import gzip
 import json
 import re
 import signal
 from http import HTTPStatus
+from http.client import HTTPConnection
 
 import pytest
+import requests
 
-from watchlist.tests.live import fetch, shipped_server
+from watchlist.tests.live import create_api_user, fetch, shipped_server
 
 
 @pytest.fixture(scope="module")
@@ -101,6 +104,65 @@ def test_container_probe_reports_a_dead_server(monkeypatch, capsys):
 
     assert probe.main() == 1
     assert "unhealthy" in capsys.readouterr().err
+
+
+# --- HTTP as real clients use it --------------------------------------------------------
+
+
+def test_head_answers_the_headers_of_get_without_a_body(server):
+    got = fetch(f"{server.url}/api/")
+    connection = HTTPConnection("127.0.0.1", server.port, timeout=10)
+    connection.request("HEAD", "/api/")
+    head = connection.getresponse()
+
+    assert head.status == got[0] == HTTPStatus.OK
+    assert head.read() == b""
+    for name in ("Content-Type", "Content-Length", "ETag", "Cache-Control", "Vary"):
+        assert head.getheader(name) == got[1][name], name
+    connection.close()
+
+
+def test_a_client_following_the_slash_redirect_keeps_its_write(server):
+    token = create_api_user(server.env)
+    session = requests.Session()
+    session.headers["Authorization"] = f"Token {token}"
+
+    created = session.post(
+        f"{server.url}/api/create", data={"title": "Primer", "release_date": "1096934400"}
+    )
+    film_url = f"{server.url}/api/{created.json()['id']}"
+    changed = session.patch(film_url, json={"title": "Primer (2004)"})
+    deleted = session.delete(film_url)
+
+    assert [r.status_code for r in created.history] == [HTTPStatus.PERMANENT_REDIRECT]
+    assert created.status_code == HTTPStatus.CREATED
+    assert changed.status_code == HTTPStatus.OK
+    assert changed.json()["title"] == "Primer (2004)"
+    assert deleted.json() == {"detail": "Movie has been successfully deleted."}
+    assert session.get(film_url).status_code == HTTPStatus.NOT_FOUND
+
+
+def test_json_is_gzipped_for_a_client_that_takes_it(server):
+    _, plain_headers, plain = fetch(f"{server.url}/api/schema/?format=json")
+    status, headers, body = fetch(
+        f"{server.url}/api/schema/?format=json", {"Accept-Encoding": "gzip"}
+    )
+
+    assert status == HTTPStatus.OK
+    assert headers["Content-Encoding"] == "gzip"
+    assert int(headers["Content-Length"]) == len(body) < len(plain) / 5
+    assert gzip.decompress(body) == plain
+    assert headers["ETag"] == plain_headers["ETag"]
+
+
+def test_an_unchanged_film_answers_304_to_its_etag(server):
+    _, headers, _ = fetch(f"{server.url}/api/1/")
+
+    status, again, body = fetch(f"{server.url}/api/1/", {"If-None-Match": headers["ETag"]})
+
+    assert status == HTTPStatus.NOT_MODIFIED
+    assert body == b""
+    assert again["ETag"] == headers["ETag"]
 
 
 def test_sigterm_stops_the_server_cleanly(server):

@@ -368,3 +368,45 @@ def test_the_throttle_cache_is_shared_by_every_process(tmp_path, env, backend, l
 
     assert result.returncode == 0, result.stderr
     assert result.stdout.split() == [backend, location.format(tmp_path=tmp_path)]
+
+
+CORS_SETTINGS = (
+    "print(s.CORS_ALLOWED_ORIGINS, s.CORS_ALLOW_CREDENTIALS,"
+    " s.MIDDLEWARE.index('corsheaders.middleware.CorsMiddleware')"
+    " if 'corsheaders.middleware.CorsMiddleware' in s.MIDDLEWARE else None)"
+)
+
+
+def test_cors_is_off_unless_origins_are_given(tmp_path):
+    result = load_settings(tmp_path, CORS_SETTINGS, DJANGO_SECRET_KEY=secrets.token_urlsafe(50))
+
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "[] False None"
+
+
+def test_cors_origins_and_credentials_come_from_the_environment(tmp_path):
+    result = load_settings(
+        tmp_path,
+        CORS_SETTINGS,
+        DJANGO_SECRET_KEY=secrets.token_urlsafe(50),
+        DJANGO_CORS_ALLOWED_ORIGINS="https://films.example.com, http://localhost:5173",
+        DJANGO_CORS_ALLOW_CREDENTIALS="1",
+    )
+
+    assert result.returncode == 0, result.stderr
+    # Right after the health probes: every other answer, errors included, carries CORS.
+    assert result.stdout.strip() == (
+        "['https://films.example.com', 'http://localhost:5173'] True 1"
+    )
+
+
+def test_a_malformed_cors_origin_fails_the_checks(tmp_path):
+    result = load_settings(
+        tmp_path,
+        "from django.core.management import call_command; call_command('check')",
+        DJANGO_SECRET_KEY=secrets.token_urlsafe(50),
+        DJANGO_CORS_ALLOWED_ORIGINS="films.example.com",
+    )
+
+    assert result.returncode != 0
+    assert "corsheaders.E013" in result.stderr
