@@ -13,7 +13,7 @@ from axes.signals import user_locked_out
 from django.contrib.auth.signals import user_logged_in, user_login_failed
 from django.dispatch import receiver
 
-from accounts.client_address import client_address
+from watchlist.client_address import client_address
 from watchlist.observability.request_context import current
 
 logger = logging.getLogger("watchlist.signin")

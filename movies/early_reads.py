@@ -3,33 +3,35 @@
 Most traffic is `GET /api/` and `GET /api/<id>/` from clients with no credentials that want
 JSON. For them sessions, CSRF, authentication and content negotiation decide nothing, so
 this middleware answers them itself, with what the viewset's `list` and `retrieve` use:
-the readers of `movies.reads` and the viewset's JSON renderer and response headers.
+the readers of `movies.reads`, the viewset's JSON renderer and response headers, and the
+project's exception handler for their errors (400, 404, 503).
 
-Anything it cannot answer exactly as DRF would goes on to DRF: credentials or cookies,
-an `Accept` header other than plain JSON ranges, `?format=`, a URL that is not one of the
-two reads, and every error (DRF then answers it, 400, 404 or 503, as for any client).
-A property test sends random requests both ways and compares the answers byte for byte.
+It answers only what DRF would answer the same way. Anything else goes on to DRF:
+credentials or cookies, an `Accept` header other than plain JSON ranges, `?format=`, a URL
+that is not one of the two reads, an error the exception handler does not answer, and every
+read of a view whose permissions refuse an anonymous client or whose throttles count its
+reads (the view decides, once, on a request like these). A property test sends random
+requests both ways and compares the answers byte for byte.
 """
 
 from functools import lru_cache
 
-from django.core.exceptions import MiddlewareNotUsed
 from django.core.signals import setting_changed
+from django.db import DatabaseError
 from django.dispatch import receiver
-from django.http import HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.urls import Resolver404, resolve
-from rest_framework.settings import api_settings
+from rest_framework.exceptions import APIException
 
 from movies import reads
+from movies.throttles import CountingThrottle
+from watchlist.exceptions import api_exception_handler
 
 READERS = {"movie-list": reads.film_list, "movie-detail": reads.film_detail}
 
 
 class EarlyReadMiddleware:
     def __init__(self, get_response):
-        if api_settings.DEFAULT_THROTTLE_RATES.get("reads"):
-            # Read limits are counted by DRF's throttles: every read must reach them.
-            raise MiddlewareNotUsed("reads are throttled: they all go through DRF")
         self.get_response = get_response
 
     def __call__(self, request):
@@ -51,20 +53,33 @@ def answer(request):
     if match is None:
         return None
     reader = READERS.get(match.url_name)
-    if reader is None:
+    parts = reader and view_answer_parts(match.func)
+    if not parts:
         return None
-    renderer, envelope, json_ranges = view_answer_parts(match.func)
+    renderer, envelope, json_ranges = parts
     if "format" in request.GET or not accepts_only(request, json_ranges):
         return None
+    request.resolver_match = match  # as Django sets it: middleware above may read the route
     try:
         data, headers = reader(request, **match.kwargs)
-    except Exception:  # DRF answers every error (400, 404, 503), as for any client
-        return None
-    request.resolver_match = match  # as Django sets it: middleware above may read the route
+    except (APIException, DatabaseError) as error:
+        return failure(error, request, renderer, envelope)
     response = HttpResponse(renderer.render(data), content_type=renderer.media_type)
     for name, value in (*envelope.items(), *headers.items()):
         response[name] = value
     return response
+
+
+def failure(error, request, renderer, envelope):
+    """What DRF's view answers for the error: the project's exception handler's answer (a
+    database error is a 503 with Retry-After), rendered by the view's renderer with the
+    view's headers; not a second attempt through DRF."""
+    response = api_exception_handler(error, {"request": request, "view": None})
+    response.accepted_renderer, response.accepted_media_type = renderer, renderer.media_type
+    response.renderer_context = {}
+    for name, value in envelope.items():
+        response[name] = value
+    return response.render()
 
 
 @lru_cache(maxsize=4096)
@@ -96,12 +111,38 @@ def accepts_only(request, media_ranges):
 def view_answer_parts(view_function):
     """What DRF's view adds to a read's data: its JSON renderer, and the headers that
     `finalize_response` sets (`Allow`, `Vary`), taken from a view instance set up as
-    `ViewSetMixin.as_view` sets one up for a request."""
+    `ViewSetMixin.as_view` sets one up for a request; None if the view's permissions or
+    throttles have a say in an anonymous read."""
     view = view_function.cls(**view_function.initkwargs)
-    for method, action in {**view_function.actions, "head": view_function.actions["get"]}.items():
+    view.action_map = {**view_function.actions, "head": view_function.actions["get"]}
+    for method, action in view.action_map.items():
         setattr(view, method, getattr(view, action))
+    anonymous_read = view.initialize_request(anonymous_get())
+    if not all(p.has_permission(anonymous_read, view) for p in view.get_permissions()):
+        return None
+    if any(counts_read(throttle, anonymous_read) for throttle in view.get_throttles()):
+        return None
     renderer = view.renderer_classes[0]()
     main_type = renderer.media_type.split("/")[0]
     # The ranges for which DRF's negotiation picks this renderer and its own media type.
     json_ranges = {renderer.media_type, f"{main_type}/*", "*/*"}
     return renderer, view.default_response_headers, frozenset(json_ranges)
+
+
+def anonymous_get():
+    request = HttpRequest()
+    request.method = "GET"
+    request.META = {"REMOTE_ADDR": "127.0.0.1"}
+    return request
+
+
+def counts_read(throttle, request):
+    if isinstance(throttle, CountingThrottle):
+        return throttle.limits(request)
+    return True  # a throttle it does not know: only DRF may apply it
+
+
+@receiver(setting_changed)
+def forget_views(setting, **kwargs):
+    if setting == "REST_FRAMEWORK":
+        view_answer_parts.cache_clear()

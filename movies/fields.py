@@ -8,8 +8,10 @@ from rest_framework import serializers
 
 # 9999-12-31T23:59:59Z, the last second a Python date can hold.
 MAX_TIMESTAMP = 253_402_300_799
-# A number as JSON or a form writes it: digits, a fraction, an exponent (no nan or inf).
-NUMERIC = re.compile(r"\s*[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?\s*")
+# A number as JSON or a form writes it: digits, a fraction, an exponent (no nan or inf);
+# and an ISO 8601 calendar date. ASCII digits only: Python reads the digits of every script.
+NUMERIC = re.compile(r"\s*[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?\s*", re.ASCII)
+ISO_DATE = re.compile(r"\s*\d{4}-\d{2}-\d{2}\s*", re.ASCII)
 
 
 class ReleaseDateField(serializers.DateField):
@@ -31,7 +33,9 @@ class ReleaseDateField(serializers.DateField):
             value = float(value)
         if isinstance(value, int | float):
             return self.date_from_timestamp(value)
-        return super().to_internal_value(value)
+        if isinstance(value, str) and not ISO_DATE.fullmatch(value):
+            self.fail("invalid")  # DRF would take "1999-9-15", and digits of any script
+        return super().to_internal_value(value.strip() if isinstance(value, str) else value)
 
     def date_from_timestamp(self, seconds):
         if isinstance(seconds, float) and not math.isfinite(seconds):

@@ -10,6 +10,7 @@ from rest_framework.utils.urls import remove_query_param, replace_query_param
 PAGE, PAGE_SIZE = "page", "page_size"
 DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE = 100, 1000
 MAX_OFFSET = 2**63 - 1  # the largest OFFSET that SQLite and PostgreSQL accept
+MAX_OFFSET_DIGITS = len(str(MAX_OFFSET))
 PAST_THE_END = "Invalid page: past the last page."
 
 
@@ -62,9 +63,12 @@ def positive_int(query, name, default):
     raw = query.get(name)
     if raw is None or raw == "":
         return default
-    if not raw.isascii() or not raw.isdigit() or int(raw) < 1:
+    digits = raw.lstrip("0")
+    if not raw.isascii() or not raw.isdigit() or not digits:
         raise ValidationError({name: ["A positive integer is required."]})
-    return int(raw)
+    # More digits than any offset has: past the end (a page), or capped (a page size),
+    # without reading thousands of digits, which Python refuses to convert.
+    return int(digits) if len(digits) <= MAX_OFFSET_DIGITS else MAX_OFFSET + 1
 
 
 class LinkHeaderPagination(BasePagination):

@@ -23,14 +23,16 @@ from rest_framework.exceptions import NotFound
 
 from movies.filters import MovieFilter
 from movies.models import Movie
-from movies.pagination import PAST_THE_END, PageWindow
+from movies.pagination import MAX_OFFSET, MAX_OFFSET_DIGITS, PAST_THE_END, PageWindow
 from movies.prepared import Param, PreparedQuery
 from movies.serializers import MovieSerializer
 
 FIELDS = MovieSerializer.Meta.fields
 FILTERS = tuple(MovieFilter.base_filters)
-MAX_ID = 2**63 - 1  # the largest id a BigAutoField holds on every backend
-MAX_ID_DIGITS = len(str(MAX_ID))
+# The largest id a BigAutoField holds on every backend (the 64-bit limit of OFFSET too).
+MAX_ID, MAX_ID_DIGITS = MAX_OFFSET, MAX_OFFSET_DIGITS
+# An id in a URL: the digits of a positive 64-bit number, without leading zeros.
+ID_PATTERN = rf"[1-9][0-9]{{0,{MAX_ID_DIGITS - 1}}}"
 
 
 def film_list(request):

@@ -18,6 +18,7 @@ from rest_framework.permissions import SAFE_METHODS
 from rest_framework.settings import api_settings
 from rest_framework.throttling import BaseThrottle
 
+from watchlist.client_address import client_address
 from watchlist.observability.metrics import THROTTLED
 
 logger = logging.getLogger(__name__)
@@ -39,10 +40,14 @@ class CountingThrottle(BaseThrottle):
     def counts(self, request):
         return True
 
+    def limits(self, request):
+        """Whether this request is counted: a rate is set and the request is of its kind."""
+        return bool(self.THROTTLE_RATES.get(self.scope)) and self.counts(request)
+
     def allow_request(self, request, view):
-        rate = self.THROTTLE_RATES.get(self.scope)
-        if not rate or not self.counts(request):
+        if not self.limits(request):
             return True
+        rate = self.THROTTLE_RATES[self.scope]
         try:
             usage = get_usage(
                 request, group=self.scope, key=self.client, rate=rate, increment=True
@@ -60,7 +65,7 @@ class CountingThrottle(BaseThrottle):
         user = request.user
         if user and user.is_authenticated:
             return f"user:{user.pk}"
-        return f"address:{self.get_ident(request)}"
+        return f"address:{client_address(request)}"
 
     def wait(self):
         return max(self.seconds_left, 1)
@@ -90,4 +95,4 @@ class TokenRateThrottle(CountingThrottle):
     scope = "token"
 
     def client(self, group, request):
-        return f"address:{self.get_ident(request)}"
+        return f"address:{client_address(request)}"

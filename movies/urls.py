@@ -4,6 +4,7 @@ from django.urls import re_path
 from rest_framework.routers import SimpleRouter
 
 from movies.permissions import TokenRequiredForGet
+from movies.reads import ID_PATTERN
 from movies.views import MovieViewSet
 
 router = SimpleRouter()
@@ -20,6 +21,6 @@ legacy_watch = MovieViewSet.as_view(
 )
 
 urlpatterns = [
-    re_path(r"^watch/(?P<pk>[0-9]+)/$", legacy_watch, name="movie-watch-legacy"),
+    re_path(rf"^watch/(?P<pk>{ID_PATTERN})/$", legacy_watch, name="movie-watch-legacy"),
     *router.urls,
 ]

@@ -15,6 +15,7 @@ from rest_framework.response import Response
 from movies import reads
 from movies.filters import MovieFilter
 from movies.models import Movie, MovieQuerySet
+from movies.reads import ID_PATTERN
 from movies.renderers import FastJSONRenderer
 from movies.schema import LEGACY_WATCH_SCHEMA, LINK_HEADER, LOCATION_HEADER, Detail
 from movies.serializers import MovieSerializer
@@ -83,9 +84,13 @@ class MovieViewSet(viewsets.ModelViewSet):
 
     queryset = Movie.objects.all()
     serializer_class = MovieSerializer
+    # The list's filters and pagination: movies.reads applies them; declared here, they
+    # are the browsable API's filter form and the schema's parameters.
     filterset_class = MovieFilter
     renderer_classes = [FastJSONRenderer, BrowsableAPIRenderer]
-    lookup_value_regex = "[0-9]+"
+    # An id as the films have them: no leading zero, no more digits than a 64-bit id has
+    # (`/api/007/` names no film, rather than film 7 for writes and none for reads).
+    lookup_value_regex = ID_PATTERN
 
     # Reads go through movies.reads, which anonymous JSON reads reach earlier too
     # (movies.early_reads): one query, one set of rows, one encoding for both.

@@ -95,10 +95,25 @@ def _valid_rate(value):
         raise ValidationError('Not a rate: use "off" or requests/period, such as "60/min".')
 
 
+# The databases the project runs on, and the URL forms it reads for them.
+DATABASE_ENGINES = {"django.db.backends.sqlite3", "django.db.backends.postgresql"}
+DATABASE_FORMS = (
+    "use sqlite:///relative/path.sqlite3, sqlite:////absolute/path.sqlite3 or "
+    "postgres://user:password@host:5432/name."
+)
+
+
 def env_database(name, default, **options):
-    """A database URL (dj-database-url) as a Django DATABASES entry."""
+    """A database URL (dj-database-url) as a Django DATABASES entry: SQLite or PostgreSQL,
+    and a SQLite URL that names a file (dj-database-url reads `sqlite://name`, with two
+    slashes, as an in-memory database that vanishes with the process)."""
     with _named_errors(name):
-        return _env.dj_db_url(name, default, **options)
+        config = _env.dj_db_url(name, default, **options)
+    if config["ENGINE"] not in DATABASE_ENGINES:
+        raise invalid(name, f"not a SQLite or PostgreSQL URL: {DATABASE_FORMS}")
+    if config["ENGINE"] == "django.db.backends.sqlite3" and config["NAME"] == ":memory:":
+        raise invalid(name, f"this SQLite URL names no file: {DATABASE_FORMS}")
+    return config
 
 
 def env_url(name, schemes):

@@ -42,6 +42,10 @@ with exit_in_one_line():
     )
     # Trust X-Forwarded-* only from the given proxy addresses (comma-separated).
     forwarded_allow_ips = env_str("FORWARDED_ALLOW_IPS", "127.0.0.1,::1")
+    # Whether a request came over HTTPS is Django's to decide, from X-Forwarded-Proto only
+    # when DJANGO_SECURE_PROXY_SSL_HEADER says a proxy sets it: gunicorn's own reading of
+    # that header (from any address above) would make the switch's "off" mean nothing.
+    secure_scheme_headers = {}
 
     importlib.import_module(os.environ.setdefault("DJANGO_SETTINGS_MODULE", "watchlist.settings"))
 

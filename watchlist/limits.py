@@ -1,4 +1,4 @@
-"""Refuse oversized request bodies before anything reads them."""
+"""Refuse oversized request bodies, and bodies of no stated size, before anything reads them."""
 
 from django.conf import settings
 from django.http import JsonResponse
@@ -16,6 +16,13 @@ class RequestBodyLimitMiddleware:
         self.limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
 
     def __call__(self, request):
+        if "HTTP_TRANSFER_ENCODING" in request.META:
+            # Django reads a body by its Content-Length: a chunked one would be taken for
+            # an empty body, and a write silently lose its fields.
+            return JsonResponse(
+                {"detail": "A request body needs a Content-Length header (no chunked bodies)."},
+                status=411,
+            )
         declared = request.META.get("CONTENT_LENGTH") or "0"
         if not declared.isdigit():
             return JsonResponse({"detail": "Invalid Content-Length header."}, status=400)

@@ -92,6 +92,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     # Turns a sign-in refused by the lockout into its 429 answer (accounts.lockout).
     "axes.middleware.AxesMiddleware",
+    # A database outage in a page outside DRF (a sign-in, the admin): 503, not 500.
+    "watchlist.exceptions.DatabaseUnavailableMiddleware",
 ]
 
 # --- CORS: off unless DJANGO_CORS_ALLOWED_ORIGINS names the origins of browser front-ends ---
@@ -111,6 +113,8 @@ if CORS_ALLOWED_ORIGINS:
 # --- end of CORS ---
 
 ROOT_URLCONF = "watchlist.urls"
+# Signing in at the browsable API's page, with no page to go back to, leads to the films.
+LOGIN_REDIRECT_URL = "movie-list"
 WSGI_APPLICATION = "watchlist.wsgi.application"
 
 TEMPLATES = [
@@ -273,7 +277,7 @@ REST_FRAMEWORK = {
         "rest_framework.renderers.BrowsableAPIRenderer",
     ],
     "DEFAULT_PARSER_CLASSES": [
-        "rest_framework.parsers.JSONParser",
+        "watchlist.parsers.JSONParser",
         "rest_framework.parsers.FormParser",
         "rest_framework.parsers.MultiPartParser",
     ],
@@ -303,7 +307,7 @@ SPECTACULAR_SETTINGS = {
     "COMPONENT_SPLIT_REQUEST": True,
     # Generated clients: bodies are documented as JSON only (one media type per body; the
     # forms that the server also takes are described in words), on the schema's own server.
-    "PARSER_WHITELIST": ["rest_framework.parsers.JSONParser"],
+    "PARSER_WHITELIST": ["watchlist.parsers.JSONParser"],
     "SERVERS": [{"url": "/", "description": "The server that serves this schema"}],
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
@@ -361,7 +365,7 @@ AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
 # A success clears that user's own failures (accounts.signin_log), not its address's.
 AXES_RESET_ON_SUCCESS = False
 # The same client address as the throttles (DJANGO_NUM_PROXIES), and the project's answers.
-AXES_CLIENT_IP_CALLABLE = "accounts.client_address.client_address"
+AXES_CLIENT_IP_CALLABLE = "watchlist.client_address.client_address"
 AXES_LOCKOUT_CALLABLE = "accounts.lockout.lockout_response"
 # Successes go to the sign-in log (watchlist.signin), not to a table that would grow with
 # every token request. Axes' own log lines (three per failure) would repeat that log.

@@ -52,6 +52,20 @@ def is_api(request):
     return request.path.startswith(reverse("movie-list"))
 
 
+def bad_request(request, exception):
+    # A refused Host header, too many fields or parameters: Django's own checks. The
+    # message stays general: the request's values are not echoed back.
+    if is_api(request):
+        return JsonResponse({"detail": "Bad request."}, status=400)
+    return defaults.bad_request(request, exception)
+
+
+def permission_denied(request, exception):
+    if is_api(request):
+        return JsonResponse({"detail": "You do not have permission to do this."}, status=403)
+    return defaults.permission_denied(request, exception)
+
+
 def not_found(request, exception):
     if is_api(request):
         return JsonResponse({"detail": "Not found."}, status=404)

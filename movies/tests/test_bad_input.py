@@ -136,6 +136,38 @@ TABLE = [
         "YYYY-MM-DD or a UNIX timestamp",
         json_body(title="Inception", release_date="yesterday"),
     ),
+    *(
+        Bad(
+            f"a date {why}",
+            "post",
+            "/api/",
+            400,
+            "YYYY-MM-DD or a UNIX timestamp",
+            json_body(title="Inception", release_date=date),
+        )
+        for why, date in [
+            ("without its zeros", "1999-9-15"),
+            ("in fullwidth digits", "\uff11\uff19\uff19\uff19-09-15"),
+            ("in Arabic-Indic digits", "\u0661\u0669\u0669\u0669"),
+            ("as a fullwidth timestamp", "\uff11\uff12\uff13"),
+        ]
+    ),
+    *(
+        Bad(
+            f"JSON nested a thousand levels deep, {where}",
+            "post",
+            path,
+            400,
+            "nested too deeply",
+            "[" * 1000 + "]" * 1000,
+            signed_in=signed_in,
+        )
+        for where, path, signed_in in [
+            ("a new film", "/api/", True),
+            ("the Flask route", "/api/create/", True),
+            ("the token endpoint", "/api/auth/token/", False),
+        ]
+    ),
     Bad(
         "huge timestamp",
         "post",

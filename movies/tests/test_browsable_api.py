@@ -86,6 +86,18 @@ def test_login_page_signs_a_user_in(client, user):
     assert client.get("/api/", **HTML).context["user"] == user
 
 
+@pytest.mark.parametrize("next_page", ["", "https://elsewhere.example/"])
+def test_signing_in_without_a_page_to_return_to_lands_on_the_films(client, user, next_page):
+    response = client.post(
+        reverse("rest_framework:login"),
+        {"username": "viewer", "password": "a-long-test-password", "next": next_page},
+    )
+
+    assert response.status_code == HTTPStatus.FOUND
+    assert response["Location"] == reverse("movie-list")
+    assert client.get(response["Location"], **HTML).context["user"] == user
+
+
 def description_of(response):
     """The page's description block, as rendered."""
     content = response.content.decode()

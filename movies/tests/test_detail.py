@@ -195,7 +195,7 @@ def test_watch_takes_the_update_and_one_read(token_client):
         ("token_client", "post", "movie-watch-legacy"),
     ],
 )
-@pytest.mark.parametrize("missing_id", [10**6, 10**30])
+@pytest.mark.parametrize("missing_id", [10**6, 2**63])
 def test_every_film_route_answers_one_404_message(request, client_name, method, route, missing_id):
     client = request.getfixturevalue(client_name)
     make_movie("Inception")
@@ -206,6 +206,19 @@ def test_every_film_route_answers_one_404_message(request, client_name, method, 
         {"title": "Memento", "release_date": "2000-10-11"},
         format="json",
     )
+
+    assert response.status_code == HTTPStatus.NOT_FOUND
+    assert response.json() == {"detail": "Not found."}
+    assert movie_rows() == before
+
+
+@pytest.mark.parametrize("method", ["get", "patch", "delete", "post"])
+def test_an_id_with_leading_zeros_names_no_film(token_client, method):
+    movie = make_movie("Inception")
+    before = movie_rows()
+    path = f"/api/{movie.id:05d}/" + ("watch/" if method == "post" else "")
+
+    response = getattr(token_client, method)(path, {"title": "Memento"}, format="json")
 
     assert response.status_code == HTTPStatus.NOT_FOUND
     assert response.json() == {"detail": "Not found."}

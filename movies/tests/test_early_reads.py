@@ -10,7 +10,6 @@ from http import HTTPStatus
 import pytest
 from django.test import override_settings
 from django.urls import reverse
-from rest_framework.response import Response
 
 from movies.tests.factories import make_movie
 
@@ -28,8 +27,12 @@ def films():
     ]
 
 
+JSON = "application/json"
+
+
 def answered_early(response):
-    return not isinstance(response, Response)
+    """DRF's views leave themselves in the answer's renderer context; early answers don't."""
+    return "view" not in getattr(response, "renderer_context", {})
 
 
 @pytest.mark.parametrize(
@@ -88,30 +91,53 @@ def test_early_answers_carry_the_security_and_caching_headers(anon_client, films
 
 
 @pytest.mark.parametrize(
-    ("path", "headers", "status"),
+    ("path", "headers", "status", "content_type"),
     [
-        ("/api/", {"HTTP_ACCEPT": "text/html"}, HTTPStatus.OK),
-        ("/api/?format=api", {}, HTTPStatus.OK),
-        ("/api/?format=json", {}, HTTPStatus.OK),
-        ("/api/", {"HTTP_ACCEPT": "application/xml"}, HTTPStatus.NOT_ACCEPTABLE),
-        ("/api/?is_watched=maybe", {}, HTTPStatus.BAD_REQUEST),
-        ("/api/?ordering=bogus", {}, HTTPStatus.BAD_REQUEST),
-        ("/api/", {"HTTP_ACCEPT": "application/json; indent=4"}, HTTPStatus.OK),
-        ("/api/", {"HTTP_ACCEPT": "application/json;q=0.5"}, HTTPStatus.OK),
-        ("/api/", {"HTTP_COOKIE": "sessionid=whatever"}, HTTPStatus.OK),
-        ("/api/?search=a%00b", {}, HTTPStatus.BAD_REQUEST),
-        ("/api/?page=0", {}, HTTPStatus.BAD_REQUEST),
-        ("/api/?page=99", {}, HTTPStatus.NOT_FOUND),
-        ("/api/999999/", {}, HTTPStatus.NOT_FOUND),
-        ("/api/1/?format=api", {}, HTTPStatus.OK),
-        ("/api/", {"HTTP_AUTHORIZATION": "Token bogus"}, HTTPStatus.UNAUTHORIZED),
+        ("/api/", {"HTTP_ACCEPT": "text/html"}, HTTPStatus.OK, "text/html; charset=utf-8"),
+        ("/api/?format=api", {}, HTTPStatus.OK, "text/html; charset=utf-8"),
+        ("/api/?format=json", {}, HTTPStatus.OK, "application/json"),
+        ("/api/", {"HTTP_ACCEPT": "application/xml"}, HTTPStatus.NOT_ACCEPTABLE, JSON),
+        ("/api/", {"HTTP_ACCEPT": "application/json; indent=4"}, HTTPStatus.OK, JSON),
+        ("/api/", {"HTTP_ACCEPT": "application/json;q=0.5"}, HTTPStatus.OK, JSON),
+        ("/api/", {"HTTP_COOKIE": "sessionid=whatever"}, HTTPStatus.OK, JSON),
+        ("/api/1/?format=api", {}, HTTPStatus.OK, "text/html; charset=utf-8"),
+        ("/api/", {"HTTP_AUTHORIZATION": "Token bogus"}, HTTPStatus.UNAUTHORIZED, JSON),
     ],
 )
-def test_everything_else_goes_to_the_viewset(anon_client, films, path, headers, status):
+def test_everything_else_goes_to_the_viewset(
+    anon_client, films, path, headers, status, content_type
+):
     response = anon_client.get(path.replace("/1/", f"/{films[0].id}/"), **headers)
 
     assert not answered_early(response)
     assert response.status_code == status
+    assert response["Content-Type"] == content_type
+
+
+@pytest.mark.parametrize(
+    ("path", "status", "detail"),
+    [
+        ("/api/?is_watched=maybe", HTTPStatus.BAD_REQUEST, "is_watched"),
+        ("/api/?ordering=bogus", HTTPStatus.BAD_REQUEST, "ordering"),
+        ("/api/?search=a%00b", HTTPStatus.BAD_REQUEST, "search"),
+        ("/api/?page=0", HTTPStatus.BAD_REQUEST, "page"),
+        ("/api/?page=99", HTTPStatus.NOT_FOUND, "detail"),
+        ("/api/999999/", HTTPStatus.NOT_FOUND, "detail"),
+    ],
+)
+def test_errors_are_answered_early_as_the_viewset_answers_them(
+    anon_client, token_client, films, django_assert_max_num_queries, path, status, detail
+):
+    with django_assert_max_num_queries(1):  # not a second attempt through DRF
+        early = anon_client.get(path)
+    viewset = token_client.get(path)
+
+    assert answered_early(early)
+    assert early.status_code == viewset.status_code == status
+    assert detail in early.json()
+    assert early.content == viewset.content
+    assert early["Content-Type"] == viewset["Content-Type"] == JSON
+    assert early["Allow"] == viewset["Allow"]
 
 
 def test_head_goes_to_the_viewset(anon_client, films):
@@ -119,6 +145,8 @@ def test_head_goes_to_the_viewset(anon_client, films):
 
     assert not answered_early(response)
     assert response.status_code == HTTPStatus.OK
+    assert response["Content-Type"] == JSON
+    assert response.content == b""
 
 
 @override_settings(ALLOWED_HOSTS=["watchlist.example.com"])
@@ -140,15 +168,39 @@ def test_a_new_film_is_answered_early_at_once(anon_client, token_client, films):
     assert listed.json() == [created]
 
 
-def test_throttled_reads_turn_early_answers_off(settings):
-    from django.core.exceptions import MiddlewareNotUsed
+@pytest.fixture
+def view_settings_changed():
+    """The early answer asks the viewset once whether it may answer: ask again."""
+    from movies.early_reads import view_answer_parts
 
-    from movies.early_reads import EarlyReadMiddleware
+    view_answer_parts.cache_clear()
+    yield
+    view_answer_parts.cache_clear()
 
-    settings.REST_FRAMEWORK = {
-        **settings.REST_FRAMEWORK,
-        "DEFAULT_THROTTLE_RATES": {"writes": None, "token": None, "reads": "100/min"},
-    }
 
-    with pytest.raises(MiddlewareNotUsed):
-        EarlyReadMiddleware(get_response=None)
+def test_a_read_limit_sends_anonymous_reads_to_drf(anon_client, films, view_settings_changed):
+    from movies.throttles import ReadRateThrottle
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(ReadRateThrottle, "THROTTLE_RATES", {"reads": "2/min"})
+        answers = [anon_client.get(reverse("movie-list")) for _ in range(3)]
+
+    assert not any(answered_early(response) for response in answers)
+    assert [r.status_code for r in answers] == [200, 200, HTTPStatus.TOO_MANY_REQUESTS]
+    assert int(answers[-1]["Retry-After"]) > 0
+
+
+def test_a_view_closed_to_anonymous_clients_is_never_answered_early(
+    anon_client, films, view_settings_changed
+):
+    from rest_framework.permissions import IsAuthenticated
+
+    from movies.views import MovieViewSet
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(MovieViewSet, "permission_classes", [IsAuthenticated])
+        response = anon_client.get(reverse("movie-detail", args=[films[0].id]))
+
+    assert not answered_early(response)
+    assert response.status_code == HTTPStatus.UNAUTHORIZED
+    assert response.json() == {"detail": "Authentication credentials were not provided."}

@@ -312,3 +312,27 @@ def test_an_ordering_of_only_commas_keeps_the_default_order(anon_client):
 
     assert response.status_code == HTTPStatus.OK
     assert [m["id"] for m in response.json()] == [first.id, second.id]
+
+
+def test_numbers_of_thousands_of_digits_are_read_as_past_any_page(anon_client):
+    make_many(3)
+    many_digits = "9" * 5000
+
+    capped = anon_client.get(LIST, {"page_size": many_digits})
+    past_the_end = anon_client.get(LIST, {"page": many_digits})
+
+    assert capped.status_code == HTTPStatus.OK
+    assert len(capped.json()) == 3
+    assert past_the_end.status_code == HTTPStatus.NOT_FOUND
+    assert past_the_end.json() == {"detail": "Invalid page: past the last page."}
+
+
+def test_leading_zeros_in_a_page_number_are_only_zeros(anon_client):
+    make_many(3)
+
+    second = anon_client.get(LIST, {"page": "0002", "page_size": "01"})
+    zero = anon_client.get(LIST, {"page": "000"})
+
+    assert [m["title"] for m in second.json()] == ["Film 00001"]
+    assert zero.status_code == HTTPStatus.BAD_REQUEST
+    assert zero.json() == {"page": ["A positive integer is required."]}

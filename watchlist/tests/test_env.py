@@ -49,6 +49,9 @@ def test_booleans_read_the_usual_spellings(monkeypatch, value, expected):
         (lambda: env_choice("WL_VALUE", "a", ("a", "b")), "c", "must be one of a, b."),
         (lambda: env_rate("WL_VALUE", "off"), "60/month", "Not a rate"),
         (lambda: env_database("WL_VALUE", "sqlite://"), "mysq://x/y", "database URL"),
+        (lambda: env_database("WL_VALUE", "sqlite://"), "mysql://u@h/db", "not a SQLite or"),
+        (lambda: env_database("WL_VALUE", "sqlite://"), "sqlite://db.sqlite3", "names no file"),
+        (lambda: env_database("WL_VALUE", "sqlite://"), "sqlite://", "names no file"),
         (lambda: env_url("WL_VALUE", schemes=("redis",)), "rediss://cache", "valid URL"),
     ],
 )

@@ -10,7 +10,16 @@ from http.client import HTTPConnection
 import pytest
 import requests
 
-from watchlist.tests.live import create_api_user, fetch, shipped_server
+from watchlist.tests.live import (
+    Gunicorn,
+    collected_static,
+    create_api_user,
+    fetch,
+    free_port,
+    manage,
+    server_env,
+    shipped_server,
+)
 
 
 @pytest.fixture(scope="module")
@@ -165,7 +174,88 @@ def test_an_unchanged_film_answers_304_to_its_etag(server):
     assert again["ETag"] == headers["ETag"]
 
 
+def test_a_chunked_body_is_refused_not_taken_for_an_empty_one(server):
+    connection = HTTPConnection("127.0.0.1", server.port, timeout=30)
+    try:
+        connection.request(
+            "POST",
+            "/api/",
+            body=iter([b'{"title": "Chunked", ', b'"release_date": "1999-09-15"}']),
+            headers={"Content-Type": "application/json"},
+            encode_chunked=True,
+        )
+        response = connection.getresponse()
+        status, body = response.status, json.loads(response.read())
+    finally:
+        connection.close()
+
+    assert status == HTTPStatus.LENGTH_REQUIRED
+    assert body == {"detail": "A request body needs a Content-Length header (no chunked bodies)."}
+    _, _, listed = fetch(f"{server.url}/api/?search=Chunked")
+    assert json.loads(listed) == []
+
+
 def test_sigterm_stops_the_server_cleanly(server):
     server.process.send_signal(signal.SIGTERM)
 
     assert server.process.wait(timeout=30) == 0
+
+
+def test_signing_in_while_the_database_is_down_is_a_503(tmp_path):
+    env = server_env(f"postgres://postgres@127.0.0.1:{free_port()}/gone", tmp_path)
+    env["DJANGO_STATIC_ROOT"] = str(collected_static(env))
+    down = Gunicorn(env, tmp_path / "gunicorn.log")
+    try:
+        session = requests.Session()
+        page = session.get(f"{down.url}/api/auth/login/", timeout=30)
+        token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page.text).group(1)
+
+        signed_in = session.post(
+            f"{down.url}/api/auth/login/",
+            data={"username": "alice", "password": "whatever", "csrfmiddlewaretoken": token},
+            headers={"Referer": f"{down.url}/api/auth/login/"},
+            timeout=30,
+        )
+        token_answer = session.post(
+            f"{down.url}/api/auth/token/", json={"username": "alice", "password": "x"}, timeout=30
+        )
+    finally:
+        down.stop()
+
+    assert signed_in.json() == {"detail": "The database is unavailable; try again shortly."}
+    # On PostgreSQL without Redis the token endpoint's limit counts in the database too.
+    assert token_answer.json() == {
+        "detail": "The rate-limit store is unavailable; try again shortly."
+    }
+    for response in (signed_in, token_answer):
+        assert response.status_code == HTTPStatus.SERVICE_UNAVAILABLE
+        assert response.headers["Retry-After"] == "5"
+
+
+@pytest.mark.parametrize(("proxy_header", "redirected"), [("0", True), ("1", False)])
+def test_x_forwarded_proto_counts_only_when_a_proxy_is_declared(
+    tmp_path, proxy_header, redirected
+):
+    env = server_env(
+        f"sqlite:///{tmp_path / 'db.sqlite3'}",
+        tmp_path,
+        DJANGO_HTTPS="1",
+        DJANGO_SECURE_PROXY_SSL_HEADER=proxy_header,
+    )
+    manage(env, "migrate", "-v0")
+    https = Gunicorn(env, tmp_path / "gunicorn.log")
+    connection = HTTPConnection("127.0.0.1", https.port, timeout=30)
+    try:
+        connection.request("GET", "/api/", headers={"X-Forwarded-Proto": "https"})
+        response = connection.getresponse()
+        status, headers = response.status, response.headers
+    finally:
+        connection.close()
+        https.stop()
+
+    if redirected:
+        assert status == HTTPStatus.MOVED_PERMANENTLY
+        assert headers["Location"] == f"https://127.0.0.1:{https.port}/api/"
+    else:
+        assert status == HTTPStatus.OK
+        assert "Strict-Transport-Security" in headers
