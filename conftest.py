@@ -3,15 +3,43 @@
 import pytest
 from django.core.cache import caches
 from django.core.cache.backends.db import DatabaseCache
+from django.core.cache.backends.redis import RedisCache
+
+from watchlist.tests.live import LOCAL_REDIS, delete_keys, new_key_prefix
+
+
+def empty(cache):
+    """Delete what `cache` holds; on Redis, only the keys under its own prefix (the test
+    settings give the suite's Redis cache one; other runs may share the server)."""
+    if isinstance(cache, DatabaseCache):
+        return  # emptied by each test's rollback; only tests with a database may use it
+    if isinstance(cache, RedisCache):
+        delete_keys(cache._cache.get_client(write=True), cache.key_prefix)
+        return
+    cache.clear()
 
 
 @pytest.fixture(autouse=True)
 def empty_cache():
-    """Rate-limit counters from one test must not count against the next. (A database
-    cache is emptied by each test's rollback, and only tests with a database may use it.)"""
+    """Rate-limit counters from one test must not count against the next."""
     cache = caches["default"]
-    if not isinstance(cache, DatabaseCache):
-        cache.clear()
+    empty(cache)
     yield
-    if not isinstance(cache, DatabaseCache):
-        cache.clear()
+    empty(cache)
+
+
+@pytest.fixture
+def local_redis_cache():
+    """CACHES for the local Redis server, under a key prefix of this test's own; whatever
+    the test counted there is deleted after."""
+    config = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": LOCAL_REDIS,
+            "KEY_PREFIX": new_key_prefix(),
+        }
+    }
+    yield config
+    cache = RedisCache(LOCAL_REDIS, {"KEY_PREFIX": config["default"]["KEY_PREFIX"]})
+    empty(cache)
+    cache.close()

@@ -4,7 +4,7 @@
 
 A million films load in well under a minute: the search index is dropped, the rows go in
 as one bulk statement (SQLite: `executemany` in one transaction; PostgreSQL: `COPY`), and
-the index is created after, from the films, by the same code as migration 0002
+the index is created after, from the films, by the same code as migration 0003
 (`movies.search_index`). Prints what it did as one JSON line.
 
 Titles look like "The Dark City Qhxkzpa": an optional "The", one or two common words, and

@@ -13,7 +13,7 @@ function created by the migrations on PostgreSQL). Each film keeps its folded ti
 generated column `title_folded`, and the search is Django's `contains` on that column with
 the search text folded by the same function, so the pattern is escaped in SQL.
 
-The index (migration 0002): on PostgreSQL a pg_trgm GIN index on `title_folded`, which the
+The index (migration 0003): on PostgreSQL a pg_trgm GIN index on `title_folded`, which the
 planner uses for the `LIKE`; on SQLite an FTS5 table with the trigram tokenizer over the
 same column, kept in step by triggers, which the SQLite planner cannot choose by itself:
 `TrigramIndexedFilms` puts it in the query's FROM clause. Texts shorter than three

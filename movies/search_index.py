@@ -1,10 +1,12 @@
 """The title search's database objects (movies.search): the one definition of each.
 
-Migration 0002 creates them; `ensure_search_index` runs after every `migrate` and puts back
-the SQLite triggers when a later migration has rebuilt the films table (SQLite's ALTER TABLE
-is a copy, which drops a table's triggers); the benchmark drops the index before a bulk load
-and creates it after. A change here changes what migration 0002 does on a new database:
-give existing databases a migration of their own.
+Migration 0002 creates the fold function (and the column), 0003 the index: on PostgreSQL
+CONCURRENTLY, outside a transaction, so that writes go on while it is built;
+`ensure_search_index` runs after every `migrate` and puts back the SQLite triggers when a
+later migration has rebuilt the films table (SQLite's ALTER TABLE is a copy, which drops a
+table's triggers); the benchmark drops the index before a bulk load and creates it after. A
+change here changes what migrations 0002 and 0003 do on a new database: give existing
+databases a migration of their own.
 
 PostgreSQL needs the pg_trgm extension, which the migration creates. Since PostgreSQL 13
 pg_trgm is a trusted extension: a user with CREATE privilege on the database (its owner,
@@ -13,6 +15,9 @@ the database before `migrate`, which then finds it and goes on.
 """
 
 import json
+
+from django.core.exceptions import ImproperlyConfigured
+from django.db import transaction
 
 from movies.casefolding import FOLDING
 from movies.search import FOLD_FUNCTION, POSTGRES_INDEX, SQLITE_INDEX
@@ -23,7 +28,10 @@ FILMS = "movies_movie"
 # most titles, is lowered under the C collation, which folds A-Z and nothing else, by an
 # SQL-standard body PostgreSQL inlines; anything else goes on to a per-character lookup
 # in the table (PL/pgSQL, ~1 µs a character; `translate()` with the whole table scans it
-# for every character, 10 to 30 times slower).
+# for every character, 10 to 30 times slower). "ASCII" is told by a text's bytes equalling
+# its characters, which holds only in UTF8 (in a one-byte encoding such as LATIN1 every
+# text would pass for ASCII and lose its folds): the database must be UTF8.
+POSTGRES_ENCODING = "UTF8"
 BEYOND_ASCII = json.dumps({chr(source): chr(target) for source, target in FOLDING.items()})
 # Created when missing (a managed database may have it from an administrator); never dropped
 # by a reverse migration, as other objects may use it.
@@ -54,11 +62,17 @@ POSTGRES_UNFOLD = [
     f"DROP FUNCTION IF EXISTS {FOLD_FUNCTION}_beyond_ascii(text)",
 ]
 
-POSTGRES_CREATE = [
-    f"CREATE INDEX IF NOT EXISTS {POSTGRES_INDEX} ON {FILMS} USING gin (title_folded gin_trgm_ops)"
-    " WITH (fastupdate = off)"
-]
-POSTGRES_DROP = [f"DROP INDEX IF EXISTS {POSTGRES_INDEX}"]
+CONCURRENTLY = {True: "CONCURRENTLY ", False: ""}
+# {concurrently} is one of those: concurrently, PostgreSQL builds the index while
+# the table takes writes (it cannot, and need not, run in a transaction), and a build that
+# fails or is interrupted leaves an INVALID index behind, which `create_search_index`
+# drops before building again.
+POSTGRES_CREATE = (
+    "CREATE INDEX {concurrently}IF NOT EXISTS"
+    f" {POSTGRES_INDEX} ON {FILMS} USING gin (title_folded gin_trgm_ops) WITH (fastupdate = off)"
+)
+POSTGRES_DROP = f"DROP INDEX {{concurrently}}IF EXISTS {POSTGRES_INDEX}"
+POSTGRES_INVALID = "SELECT 1 FROM pg_index WHERE indexrelid = to_regclass(%s) AND NOT indisvalid"
 
 # SQLite: an FTS5 index of the folded titles, whose text stays in the films table (external
 # content); `detail=none` keeps only which films hold each trigram (SQLite checks every
@@ -93,9 +107,6 @@ SQLITE_DROP = [
     f"DROP TABLE IF EXISTS {SQLITE_INDEX}",
 ]
 
-CREATE = {"postgresql": POSTGRES_CREATE, "sqlite": SQLITE_CREATE}
-DROP = {"postgresql": POSTGRES_DROP, "sqlite": SQLITE_DROP}
-
 
 def run(connection, statements):
     with connection.cursor() as cursor:
@@ -105,7 +116,21 @@ def run(connection, statements):
 
 def create_fold_function(connection):
     if connection.vendor == "postgresql":
+        check_encoding(connection)
         run(connection, [*POSTGRES_EXTENSION, *POSTGRES_FOLD])
+
+
+def check_encoding(connection):
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW server_encoding")
+        (encoding,) = cursor.fetchone()
+    if encoding != POSTGRES_ENCODING:
+        raise ImproperlyConfigured(
+            f"The title search needs a PostgreSQL database encoded in {POSTGRES_ENCODING}; "
+            f"database {connection.settings_dict['NAME']!r} is {encoding}. Create it with "
+            f"CREATE DATABASE ... ENCODING '{POSTGRES_ENCODING}' TEMPLATE template0 (and a "
+            "UTF-8 locale, or LOCALE 'C'), then migrate again."
+        )
 
 
 def drop_fold_function(connection):
@@ -113,13 +138,46 @@ def drop_fold_function(connection):
         run(connection, POSTGRES_UNFOLD)
 
 
-def create_search_index(connection):
-    """The index over the films' folded titles, filled from the films already there."""
-    run(connection, CREATE.get(connection.vendor, ()))
+def create_search_index(connection, concurrently=False):
+    """The index over the films' folded titles, filled from the films already there.
+
+    `concurrently` (migration 0003), on PostgreSQL: built while the table takes writes, in
+    autocommit (outside any transaction), after dropping what an interrupted build left.
+    On SQLite, in one transaction either way, and nothing to do when the index is there."""
+    if connection.vendor == "postgresql":
+        if concurrently and invalid_postgres_index(connection):
+            run(connection, [POSTGRES_DROP.format(concurrently=CONCURRENTLY[True])])
+        run(connection, [POSTGRES_CREATE.format(concurrently=CONCURRENTLY[concurrently])])
+    elif connection.vendor == "sqlite" and not sqlite_index_complete(connection):
+        with transaction.atomic(using=connection.alias):
+            run(connection, SQLITE_CREATE)
 
 
-def drop_search_index(connection):
-    run(connection, DROP.get(connection.vendor, ()))
+def drop_search_index(connection, concurrently=False):
+    if connection.vendor == "postgresql":
+        run(connection, [POSTGRES_DROP.format(concurrently=CONCURRENTLY[concurrently])])
+    elif connection.vendor == "sqlite":
+        with transaction.atomic(using=connection.alias):
+            run(connection, SQLITE_DROP)
+
+
+def invalid_postgres_index(connection):
+    with connection.cursor() as cursor:
+        cursor.execute(POSTGRES_INVALID, [POSTGRES_INDEX])
+        return cursor.fetchone() is not None
+
+
+def sqlite_index_objects(connection):
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT type, name FROM sqlite_master WHERE name = %s OR tbl_name = %s",
+            [SQLITE_INDEX, FILMS],
+        )
+        return {name for _, name in cursor.fetchall()}
+
+
+def sqlite_index_complete(connection):
+    return {SQLITE_INDEX, *SQLITE_TRIGGERS} <= sqlite_index_objects(connection)
 
 
 def ensure_search_index(connection):
@@ -127,11 +185,6 @@ def ensure_search_index(connection):
     the index rebuilt from the films (it may have missed changes in between)."""
     if connection.vendor != "sqlite":
         return
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT type, name FROM sqlite_master WHERE name = %s OR tbl_name = %s",
-            [SQLITE_INDEX, FILMS],
-        )
-        present = {name for _, name in cursor.fetchall()}
+    present = sqlite_index_objects(connection)
     if SQLITE_INDEX in present and not set(SQLITE_TRIGGERS) <= present:
         create_search_index(connection)

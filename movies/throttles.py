@@ -2,11 +2,14 @@
 
 DRF's own throttles keep a list of every request's time in the window and write it back
 whole: the cost grows with the rate, and two workers reading the list at once both let a
-request through. These count in fixed windows instead (django-ratelimit's counters): one
-atomic `add`/`incr` a request in Redis or diskcache, whatever the rate, so a limit of N
-lets exactly N through across all workers and instances. (The database cache, used with
-PostgreSQL and no Redis, increments by reading and writing: concurrent requests of one
-client may pass a few over.)
+request through. These count in fixed windows instead (django-ratelimit's counters): a
+request adds its client's counter for the window if it is new (`cache.add`), else
+increments it (`cache.incr`). In Redis that is `SET NX`, or Django's `EXISTS` then `INCRBY`
+(one to three round trips, each atomic); in diskcache, transactions. Either way, whatever
+the rate, a limit of N lets exactly N through in each window across all workers and
+instances (up to 2N across a window's end and the next one's start). (The database cache,
+used with PostgreSQL and no Redis, increments by reading and writing: concurrent requests of
+one client may pass a few over.)
 """
 
 import logging
@@ -72,7 +75,8 @@ class CountingThrottle(BaseThrottle):
 
 
 class WriteRateThrottle(CountingThrottle):
-    """Writes per user (per client address when anonymous); reads are not counted here."""
+    """Writes per user; reads are not counted here. (Anonymous writes never get here: the
+    permissions refuse them, 401, before any throttle runs.)"""
 
     scope = "writes"
 

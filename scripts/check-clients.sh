@@ -10,7 +10,7 @@ cd "$(dirname "$0")/.."
 
 if ! command -v npm >/dev/null; then
     echo "Installing Debian's Node.js and npm"
-    apt-get update -qq
+    [ -n "${APT_UPDATED:-}" ] || apt-get update -qq  # once per CI run (.ci/run)
     DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nodejs npm >/dev/null
 fi
 if [ "$(node -p 'process.versions.node.split(".")[0]')" -lt 20 ]; then

@@ -47,7 +47,7 @@ trap cleanup EXIT
 start_engine() {
     if ! [ -x "$DOCKER" ] || ! command -v docker-compose >/dev/null; then
         say "Installing Debian's docker.io and docker-compose"
-        apt-get update -qq
+        [ -n "${APT_UPDATED:-}" ] || apt-get update -qq  # once per CI run (.ci/run)
         DEBIAN_FRONTEND=noninteractive apt-get install -y -qq docker.io docker-compose >/dev/null
     fi
     if ! $DOCKER info >/dev/null 2>&1; then
@@ -67,7 +67,7 @@ standin_base() {
         if ! [ -s "$tarball" ]; then
             say "Building the stand-in base image with debootstrap (once per machine)" >&2
             command -v debootstrap >/dev/null || {
-                apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq debootstrap >/dev/null
+                { [ -n "${APT_UPDATED:-}" ] || apt-get update -qq; } && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq debootstrap >/dev/null
             }
             local rootfs
             rootfs=$(mktemp -d)

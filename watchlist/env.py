@@ -15,9 +15,10 @@ from environs import Env, EnvValidationError, ValidationError, validate
 
 _env = Env()
 
-# What "off" means for a rate limit, and the rates DRF reads the way they read to people.
-# DRF itself looks only at the first letter of the period ("60/month" would mean a minute),
-# and only on the first request; its parser cannot run here, while settings load.
+# What "off" means for a rate limit, and the rates that django-ratelimit (which counts for
+# movies.throttles) reads the way they read to people. Its own parser takes a prefix of the
+# text and the period's first letter: "60/month" would count per minute, "60/min x" too, and
+# nothing would say so. It accepts more ("60/5m"); these are what the README documents.
 RATE_OFF = {"off", "none", "0"}
 RATE = re.compile(r"[1-9][0-9]*/(s|sec|second|m|min|minute|h|hour|d|day)")
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
@@ -50,9 +51,11 @@ def _named_errors(name):
         raise invalid(name, problem) from None
 
 
-def env_str(name, default):
+def env_str(name, default, pattern=None, problem=None):
+    """Text; with `pattern`, text that matches it whole (else `problem` is the error)."""
+    check = validate.Regexp(rf"(?:{pattern})\Z", error=problem) if pattern else None
     with _named_errors(name):
-        return _env.str(name, default)
+        return _env.str(name, default, validate=check)
 
 
 def env_bool(name, default=False):
@@ -84,7 +87,7 @@ def env_choice(name, default, choices):
 
 
 def env_rate(name, default):
-    """A DRF throttle rate such as "60/min" (per s, min, h or day); "off" is no limit."""
+    """A rate limit such as "60/min" (per s, min, h or day); "off" is no limit."""
     with _named_errors(name):
         value = _env.str(name, default, validate=_valid_rate).strip()
     return None if value.lower() in RATE_OFF else value

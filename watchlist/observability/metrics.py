@@ -1,7 +1,7 @@
 """The Prometheus metrics of the API, and their exposition (README "Operating").
 
 Under gunicorn each worker writes its values to files in one directory (prometheus-client's
-multiprocess mode, set up by watchlist.observability.gunicorn_hooks), and a scrape adds them
+multiprocess mode, set up by watchlist.observability.gunicorn_setup), and a scrape adds them
 up: the numbers are the server's, whichever worker answers the scrape.
 """
 

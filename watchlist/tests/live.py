@@ -28,6 +28,7 @@ from pathlib import Path
 
 import psycopg
 from django.conf import settings
+from django_ratelimit.core import _get_window
 
 BASE_DIR = Path(__file__).resolve().parents[2]
 
@@ -46,6 +47,24 @@ def fetch(url, headers=None):
             return response.status, response.headers, response.read()
     except urllib.error.HTTPError as error:
         return error.code, error.headers, error.read()
+
+
+# The local Redis server of the tests that need one. Other runs and other programs may use
+# it at the same time: a test keeps to keys under a prefix of its own (the settings'
+# DJANGO_CACHE_KEY_PREFIX, a cache's KEY_PREFIX) and deletes only those, never a database.
+LOCAL_REDIS = "redis://127.0.0.1:6379/15"
+
+
+def new_key_prefix(what="test"):
+    return f"watchlist-{what}-{uuid.uuid4().hex}"
+
+
+def delete_keys(client, prefix):
+    """Delete the keys under `prefix` (as Django's caches make them: `prefix:version:key`)
+    with a redis-py client; returns how many."""
+    assert prefix, "only keys under a prefix of one's own are deleted"
+    keys = list(client.scan_iter(match=f"{prefix}:*", count=1000))
+    return client.delete(*keys) if keys else 0
 
 
 # Load tests and the benchmark send thousands of writes as one user: the limit stays on, as
@@ -89,13 +108,49 @@ def manage(env, *args, timeout=120):
 
 def create_api_user(env, username="loadtester"):
     """A user and its token in the server's database; returns the token key."""
+    return create_api_user_with_id(env, username)[1]
+
+
+def create_api_user_with_id(env, username):
+    """A user and its token in the server's database: (the user's id, the token key)."""
     code = (
         "from django.contrib.auth import get_user_model;"
         "from accounts.tokens import issue_token;"
         f"u = get_user_model().objects.create_user({username!r});"
-        "print(issue_token(u)[1])"
+        "print(u.pk, issue_token(u)[1])"
     )
-    return manage(env, "shell", "--verbosity", "0", "-c", code).strip().splitlines()[-1]
+    output = manage(env, "shell", "--verbosity", "0", "-c", code)
+    pk, token = output.strip().splitlines()[-1].split()
+    return int(pk), token
+
+
+# A rate limit counts in fixed windows whose ends are spread per client (django-ratelimit's
+# `_get_window`, for the key movies/throttles.py counts the client under): a test that must
+# see exactly N pass takes a client whose window does not end while it runs.
+
+
+def seconds_left_in_window(client_key, period):
+    return _get_window(client_key, period) - time.time()
+
+
+def user_with_time_left_in_window(env, period, seconds, prefix="limited"):
+    """The token of a new user whose window of `period` seconds ends no sooner than
+    `seconds` from now."""
+    for n in range(5):
+        pk, token = create_api_user_with_id(env, f"{prefix}{n}")
+        if seconds_left_in_window(f"user:{pk}", period) > seconds:
+            return token
+    raise AssertionError("no user with a window long enough")
+
+
+def address_with_time_left_in_window(period, seconds):
+    """A loopback address (a client's, with ApiClient's `source_address`) whose window of
+    `period` seconds ends no sooner than `seconds` from now."""
+    for n in range(2, 50):
+        address = f"127.0.0.{n}"
+        if seconds_left_in_window(f"address:{address}", period) > seconds:
+            return address
+    raise AssertionError("no address with a window long enough")
 
 
 SHIPPED = ("-c", "watchlist/gunicorn.conf.py")  # gthread workers, as the container runs it
@@ -286,17 +341,21 @@ class HAProxy:
 
 
 class ApiClient:
-    """A keep-alive HTTP client for one thread: (status, parsed JSON or None) per call."""
+    """A keep-alive HTTP client for one thread: (status, parsed JSON or None) per call;
+    from `source_address` (another loopback address, another client) when given."""
 
-    def __init__(self, base_url, token=None, timeout=15):
+    def __init__(self, base_url, token=None, timeout=15, source_address=None):
         self.host, self.port = base_url.removeprefix("http://").split(":")
         self.timeout = timeout
+        self.source_address = (source_address, 0) if source_address else None
         self.headers = {"Authorization": f"Token {token}"} if token else {}
         self.connection = None
 
     def request(self, method, path, body=None):
         if self.connection is None:
-            self.connection = HTTPConnection(self.host, int(self.port), timeout=self.timeout)
+            self.connection = HTTPConnection(
+                self.host, int(self.port), timeout=self.timeout, source_address=self.source_address
+            )
         headers = dict(self.headers)
         payload = None
         if body is not None:

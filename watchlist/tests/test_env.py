@@ -1,6 +1,7 @@
 """The strict environment helpers, in this process (test_settings.py runs the entry points)."""
 
 import pytest
+from django_ratelimit.core import _split_rate
 
 from movies.models import Movie
 from watchlist import startup
@@ -73,10 +74,24 @@ def test_lists_drop_blank_items(monkeypatch):
 
 
 @pytest.mark.parametrize(("value", "expected"), [("5/s", "5/s"), ("OFF", None), ("0", None)])
-def test_rates_are_drf_rates_or_off(monkeypatch, value, expected):
+def test_rates_are_rates_or_off(monkeypatch, value, expected):
     monkeypatch.setenv("WL_RATE", value)
 
     assert env_rate("WL_RATE", "1/min") == expected
+
+
+SECONDS = {"s": 1, "sec": 1, "second": 1, "m": 60, "min": 60, "minute": 60}
+SECONDS |= {"h": 3600, "hour": 3600, "d": 86400, "day": 86400}
+
+
+@pytest.mark.parametrize("period", SECONDS)
+def test_every_accepted_rate_counts_as_it_reads_for_the_throttles(monkeypatch, period):
+    """The settings accept a rate; django-ratelimit, which counts it, must read it the same."""
+    monkeypatch.setenv("WL_RATE", f"25/{period}")
+
+    rate = env_rate("WL_RATE", "off")
+
+    assert _split_rate(rate) == (25, SECONDS[period])
 
 
 def test_entry_points_exit_with_the_one_line():

@@ -48,16 +48,13 @@ def test_readiness_is_503_while_migrations_are_pending(client):
     assert b"migrations not applied" in response.content
 
 
-REDIS = "redis://127.0.0.1:6379/15"
-
-
 def redis_cache(url):
     return {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": url}}
 
 
 @pytest.mark.django_db
-def test_readiness_checks_redis_when_the_limits_are_counted_there(client):
-    with override_settings(CACHES=redis_cache(REDIS)):
+def test_readiness_checks_redis_when_the_limits_are_counted_there(client, local_redis_cache):
+    with override_settings(CACHES=local_redis_cache):
         response = client.get("/readyz")
 
     assert response.status_code == HTTPStatus.OK

@@ -32,6 +32,7 @@ from watchlist.tests.live import (
     manage,
     postgres_binaries,
     server_env,
+    user_with_time_left_in_window,
 )
 from watchlist.tests.load import (
     ANONYMOUS_READERS,
@@ -148,6 +149,62 @@ def test_mixed_load_on_two_servers_loses_nothing(two_servers, report):
     assert set(statuses) <= {200, 201, 400, 404}
     assert anonymous == {HTTPStatus.OK: ANONYMOUS_READERS * 400}
     check_database_matches(ledgers, servers[1].url, len(seed))
+
+
+@pytest.mark.skipif(
+    ON_POSTGRES,
+    reason="on PostgreSQL, limits are exact in Redis (test_scale_out.py), not the database cache",
+)
+def test_write_limit_holds_across_two_servers_on_one_sqlite_database(tmp_path, report):
+    """N writes a day for one user: 3N writes spread over two servers (two workers each)
+    sharing a SQLite file, and so the diskcache directory beside it, get exactly N accepted.
+    A day, and a user whose window does not end during the test: the counters are fixed
+    windows, and a new window starting mid-burst would let N more through."""
+    limit = 15
+    database_url, _ = fresh_database_url(tmp_path)
+    env = server_env(database_url, tmp_path, DJANGO_THROTTLE_WRITES=f"{limit}/day")
+    manage(env, "migrate", "-v0")
+    token = user_with_time_left_in_window(env, 24 * 3600, seconds=600)
+    servers = [Gunicorn(env, tmp_path / f"gunicorn-{n}.log") for n in (1, 2)]
+    try:
+
+        def write(n):
+            server = n % 2
+            client = ApiClient(servers[server].url, token)
+            film = {"title": f"limited {n}", "release_date": "2001-01-19"}
+            status, data, response = client.request("POST", "/api/", film)
+            return server, status, data, response.getheader("Retry-After")
+
+        with ThreadPoolExecutor(6) as pool:
+            answers = list(pool.map(write, range(3 * limit)))
+
+        statuses = Counter(status for _, status, _, _ in answers)
+        by_server = Counter((server, status) for server, status, _, _ in answers)
+        films = [
+            m for m in ApiClient(servers[0].url).all_movies() if m["title"].startswith("limited ")
+        ]
+        report(
+            f"\nwrite limit {limit}/day, {3 * limit} writes over 2 servers: {dict(statuses)}, "
+            f"by server {dict(sorted(by_server.items()))}; {len(films)} films"
+        )
+        assert statuses == {HTTPStatus.CREATED: limit, HTTPStatus.TOO_MANY_REQUESTS: 2 * limit}
+        # Both servers accepted some and refused some: neither counted on its own.
+        assert all(
+            by_server[server, status]
+            for server in (0, 1)
+            for status in (HTTPStatus.CREATED, HTTPStatus.TOO_MANY_REQUESTS)
+        )
+        for _, status, data, retry_after in answers:
+            if status == HTTPStatus.TOO_MANY_REQUESTS:
+                assert data["detail"].startswith("Request was throttled.")
+                assert int(retry_after) > 0
+        assert {m["title"] for m in films} == {
+            data["title"] for _, status, data, _ in answers if status == HTTPStatus.CREATED
+        }
+        assert len(films) == limit
+    finally:
+        for server in servers:
+            server.stop()
 
 
 def test_killed_worker_is_replaced_and_nothing_is_half_written(live_database, tmp_path, report):

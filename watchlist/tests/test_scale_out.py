@@ -4,37 +4,38 @@ Each instance is the app as shipped (watchlist/gunicorn.conf.py, one worker) in 
 process group on its own loopback port; the migrations ran once before them, as a release
 step does (MIGRATE_ON_START=0). HAProxy runs the example configuration
 (deploy/haproxy/haproxy.cfg) with loopback addresses and a check every 100 ms. All share
-a new PostgreSQL database and a Redis database. Under mixed load through HAProxy (signed-in
-and anonymous clients, watchlist/tests/load.py), instances are restarted one at a time the
-way an orchestrator does it, stopped without a drain, and killed; then a write limit is
-checked across instances. Each step follows an event (so many answers seen, HAProxy's view
-of a server, a process gone), never a clock.
+a new PostgreSQL database and Redis (their keys under a prefix of this run's own). Under
+mixed load through HAProxy (signed-in and anonymous clients, watchlist/tests/load.py),
+instances are restarted one at a time the way an orchestrator does it, stopped without a
+drain, and killed; then a write limit is checked across instances. Each step follows an
+event (so many answers seen, HAProxy's view of a server, a process gone), never a clock.
 
 Runs in the PostgreSQL pass (make test-postgres). Needs Debian's haproxy and Redis on
 127.0.0.1:6379: skipped, saying so, where either is missing; in CI (CI=true) a failure.
 """
 
 import os
-import time
 from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 from http import HTTPStatus
 
-import psycopg
 import pytest
 import redis
 from django.conf import settings
-from django_ratelimit.core import _get_window
 
 from watchlist.tests.live import (
     HAPROXY,
+    LOCAL_REDIS,
     ApiClient,
     Gunicorn,
     HAProxy,
     create_api_user,
+    delete_keys,
     fresh_database_url,
     manage,
+    new_key_prefix,
     server_env,
+    user_with_time_left_in_window,
 )
 from watchlist.tests.load import (
     ANONYMOUS_READERS,
@@ -47,13 +48,14 @@ from watchlist.tests.load import (
 )
 
 ON_POSTGRES = settings.DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql"
-REDIS_URL = "redis://127.0.0.1:6379/13"  # a database of its own, flushed before and after
 NAMES = ("web1", "web2", "web3")
 STEP = 200  # answers seen between steps, so that every step happens under load
 CLIENTS = THREADS + ANONYMOUS_READERS
+DAY = 24 * 3600
 MAX_REQUESTS = 20_000  # per client: a bound; the load stops on an event well before
 # Methods HAProxy repeats on another instance when one closed the connection unanswered
-# (deploy/haproxy/haproxy.cfg, RFC 9110's idempotent methods).
+# (deploy/haproxy/haproxy.cfg, RFC 9110's idempotent methods; but never the Flask-era
+# GET /api/watch/<id>/, which the load does not send).
 RETRIED = {"GET", "HEAD", "OPTIONS", "PUT", "DELETE"}
 
 
@@ -61,9 +63,9 @@ def missing():
     if HAPROXY is None:
         return "no haproxy (Debian: apt-get install haproxy)"
     try:
-        redis.Redis.from_url(REDIS_URL, socket_connect_timeout=2).ping()
+        redis.Redis.from_url(LOCAL_REDIS, socket_connect_timeout=2).ping()
     except redis.RedisError as error:
-        return f"no Redis at {REDIS_URL}: {error}"
+        return f"no Redis at {LOCAL_REDIS}: {error}"
     return None
 
 
@@ -78,16 +80,18 @@ pytestmark = [
 
 @pytest.fixture(scope="module")
 def shared(tmp_path_factory, static_root):
-    """What every instance shares: a new PostgreSQL database, migrated once, and an empty
-    Redis database; and their settings, as a deployment gives them to each instance."""
+    """What every instance shares: a new PostgreSQL database, migrated once, and Redis, where
+    this run's keys have a prefix of their own (other runs may share the server: a prefix,
+    not a database number, keeps them apart, and only this run's keys are deleted after);
+    and their settings, as a deployment gives them to each instance."""
     tmp_path = tmp_path_factory.mktemp("scale-out")
     database_url, drop_database = fresh_database_url(tmp_path, backend="postgres")
-    store = redis.Redis.from_url(REDIS_URL)
-    store.flushdb()
+    key_prefix = new_key_prefix("scale-out")
     env = server_env(
         database_url,
         tmp_path,
-        REDIS_URL=REDIS_URL,
+        REDIS_URL=LOCAL_REDIS,
+        DJANGO_CACHE_KEY_PREFIX=key_prefix,
         DJANGO_STATIC_ROOT=str(static_root),
         DJANGO_NUM_PROXIES="1",  # HAProxy appends the client's address to X-Forwarded-For
         MIGRATE_ON_START="0",
@@ -99,7 +103,7 @@ def shared(tmp_path_factory, static_root):
     try:
         yield env, tmp_path
     finally:
-        store.flushdb()
+        delete_keys(redis.Redis.from_url(LOCAL_REDIS), key_prefix)
         drop_database()
 
 
@@ -301,7 +305,7 @@ def test_write_limit_holds_across_instances(shared, report):
     (tmp_path / "limited").mkdir()
     limited = Cluster({**env, "DJANGO_THROTTLE_WRITES": f"{limit}/day"}, tmp_path / "limited")
     try:
-        token = user_with_time_left_in_window(env, seconds=10 * DEADLINE_SECONDS)
+        token = user_with_time_left_in_window(env, DAY, seconds=10 * DEADLINE_SECONDS)
         before = limited.counters()
 
         def write(n):
@@ -343,19 +347,3 @@ def test_write_limit_holds_across_instances(shared, report):
         }
     finally:
         limited.stop()
-
-
-def user_with_time_left_in_window(env, seconds):
-    """A new user whose write window ends no sooner than `seconds` from now: where it
-    ends is django-ratelimit's `_get_window`, for the key the throttle counts the user
-    under (movies/throttles.py)."""
-    for n in range(5):
-        username = f"limited{n}"
-        token = create_api_user(env, username=username)
-        with psycopg.connect(env["DATABASE_URL"]) as connection:
-            (pk,) = connection.execute(
-                "SELECT id FROM auth_user WHERE username = %s", [username]
-            ).fetchone()
-        if _get_window(f"user:{pk}", 24 * 3600) - time.time() > seconds:
-            return token
-    raise AssertionError("no user with a window long enough")

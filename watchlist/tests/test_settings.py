@@ -98,6 +98,7 @@ MALFORMED = [
     ({"DJANGO_THROTTLE_TOKEN": "10/fortnight"}, "Not a rate"),
     ({"DJANGO_THROTTLE_READS": "-5/min"}, "Not a rate"),
     ({"DJANGO_LOG_LEVEL": "verbose"}, "must be one of DEBUG"),
+    ({"DJANGO_CACHE_KEY_PREFIX": "staging site"}, "letters, digits and _ . : - only"),
     ({"DATABASE_URL": POSTGRES, "DJANGO_DB_POOL_MAX_SIZE": "many"}, "Not a valid integer"),
     (
         {"DATABASE_URL": POSTGRES, "DJANGO_DB_POOL_MAX_SIZE": "2", "DJANGO_DB_POOL_MIN_SIZE": "3"},
@@ -368,6 +369,24 @@ def test_the_throttle_cache_is_shared_by_every_process(tmp_path, env, backend, l
 
     assert result.returncode == 0, result.stderr
     assert result.stdout.split() == [backend, location.format(tmp_path=tmp_path)]
+
+
+@pytest.mark.parametrize(
+    "env",
+    [{}, {"DATABASE_URL": POSTGRES}, {"REDIS_URL": "redis://cache.internal:6379/0"}],
+    ids=["sqlite", "postgres", "redis"],
+)
+def test_the_cache_key_prefix_is_configurable(tmp_path, env):
+    result = load_settings(
+        tmp_path,
+        "print(repr(s.CACHES['default']['KEY_PREFIX']))",
+        DJANGO_SECRET_KEY=secrets.token_urlsafe(50),
+        DJANGO_CACHE_KEY_PREFIX="staging",
+        **env,
+    )
+
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "'staging'"
 
 
 CORS_SETTINGS = (

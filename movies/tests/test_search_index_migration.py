@@ -1,0 +1,216 @@
+"""The title search's migrations on a live table: 0003 builds the index while the films take
+writes (PostgreSQL: CREATE INDEX CONCURRENTLY, outside a transaction) and builds it again
+after an interrupted build; 0002 refuses a PostgreSQL database that is not UTF8.
+
+Steps follow PostgreSQL's own view of the sessions (pg_stat_activity: who waits on a lock),
+read until it shows what the step waits for, never after a sleep."""
+
+import subprocess
+import threading
+import time
+from http import HTTPStatus
+
+import psycopg
+import pytest
+from django.db import DatabaseError, connection, connections
+from django.db.migrations.executor import MigrationExecutor
+from django.urls import reverse
+
+from movies.search import POSTGRES_INDEX, SQLITE_INDEX
+from movies.tests.factories import make_movie
+from watchlist.tests.live import drop_postgres_database, manage, postgres_url, server_env
+
+pytestmark = pytest.mark.django_db(transaction=True)  # migrations, and other sessions
+
+WITH_INDEX = ("movies", "0003_title_search_index")
+WITHOUT_INDEX = ("movies", "0002_title_search")
+ON_POSTGRES = connection.vendor == "postgresql"
+postgres_only = pytest.mark.skipif(not ON_POSTGRES, reason="the PostgreSQL pass")
+ADD_FILM = (
+    "INSERT INTO movies_movie (title, release_date, is_watched) VALUES (%s, '2001-01-19', false)"
+)
+
+
+def migrate(target):
+    MigrationExecutor(connection).migrate([target])
+
+
+def found(client, text):
+    response = client.get(reverse("movie-list"), {"search": text})
+    assert response.status_code == HTTPStatus.OK
+    return [film["title"] for film in response.json()]
+
+
+def index_state():
+    """'valid', 'invalid' (a build that did not finish) or None (no index)."""
+    with connection.cursor() as cursor:
+        if not ON_POSTGRES:
+            cursor.execute("SELECT 1 FROM sqlite_master WHERE name = %s", [SQLITE_INDEX])
+            return "valid" if cursor.fetchone() else None
+        cursor.execute(
+            "SELECT indisvalid FROM pg_index WHERE indexrelid = to_regclass(%s)", [POSTGRES_INDEX]
+        )
+        row = cursor.fetchone()
+    return None if row is None else ("valid" if row[0] else "invalid")
+
+
+def test_the_index_is_built_from_the_films_already_there(anon_client):
+    migrate(WITHOUT_INDEX)
+    assert index_state() is None
+    make_movie("Made before the index")
+
+    migrate(WITH_INDEX)
+    make_movie("Made after the index")
+
+    assert index_state() == "valid"
+    assert found(anon_client, "MADE") == ["Made before the index", "Made after the index"]
+
+
+def test_the_index_migration_keeps_an_index_that_is_there(anon_client):
+    """Databases that got the index from migration 0002 before 0003 existed."""
+    make_movie("Indexed already")
+    MigrationExecutor(connection).recorder.record_unapplied(*WITH_INDEX)
+
+    migrate(WITH_INDEX)
+
+    assert index_state() == "valid"
+    assert found(anon_client, "already") == ["Indexed already"]
+
+
+def database_url():
+    return postgres_url(connection.settings_dict, connection.settings_dict["NAME"])
+
+
+def wait_until(condition, what, seconds=60):
+    """`condition()`'s first true value, read every 20 ms: PostgreSQL announces no change."""
+    deadline = time.monotonic() + seconds
+    while not (value := condition()):
+        assert time.monotonic() < deadline, f"not {what} in {seconds} s"
+        time.sleep(0.02)
+    return value
+
+
+def session_waiting_on_a_lock(query_contains="", pid=None):
+    """The process id of the session whose query contains the text (or of session `pid`),
+    once it waits on a lock."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT pid FROM pg_stat_activity WHERE wait_event_type = 'Lock'"
+            " AND query LIKE %s AND pid = coalesce(%s, pid) AND pid <> pg_backend_pid()",
+            [f"%{query_contains}%", pid],
+        )
+        row = cursor.fetchone()
+    return row and row[0]
+
+
+class InThread(threading.Thread):
+    """`work()` on a thread of its own (with its own database connection); `.error` after."""
+
+    def __init__(self, work):
+        super().__init__(daemon=True)
+        self.work, self.error, self.done = work, None, threading.Event()
+        self.start()
+
+    def run(self):
+        try:
+            self.work()
+        except Exception as error:  # handed to the test, which asserts on it
+            self.error = error
+        finally:
+            connections.close_all()
+            self.done.set()
+
+
+def index_build_waiting_for(holder):
+    """Starts migration 0003 while `holder` (a session with a write in progress) keeps its
+    transaction open: the build waits for it. Returns the migration's thread and the
+    process id of the session building the index."""
+    holder.execute(ADD_FILM, ["Written before the build, committed during it"])
+    migration = InThread(lambda: migrate(WITH_INDEX))
+    builder = wait_until(
+        lambda: migration.done.is_set() or session_waiting_on_a_lock(POSTGRES_INDEX),
+        "the index build waiting for the write in progress",
+    )
+    assert migration.error is None, migration.error
+    assert builder is not True, "the migration ended without waiting"
+    return migration, builder
+
+
+@postgres_only
+def test_writes_go_on_while_the_index_is_built(anon_client):
+    migrate(WITHOUT_INDEX)
+    with psycopg.connect(database_url()) as holder:
+        migration, _ = index_build_waiting_for(holder)
+
+        # Built in a transaction, the index would hold a lock that writes queue behind.
+        session = {}
+
+        def write():
+            with psycopg.connect(database_url(), autocommit=True) as writer:
+                session["pid"] = writer.info.backend_pid
+                writer.execute(ADD_FILM, ["Written while the index is built"])
+
+        writer = InThread(write)
+        wait_until(
+            lambda: (
+                writer.done.is_set()
+                or ("pid" in session and session_waiting_on_a_lock(pid=session["pid"]))
+            ),
+            "the write done, or waiting",
+        )
+        assert writer.done.is_set(), "a write waited for the index build"
+        assert writer.error is None, writer.error
+        holder.commit()
+    migration.join(timeout=60)
+
+    assert migration.error is None, migration.error
+    assert index_state() == "valid"
+    assert found(anon_client, "written") == [
+        "Written before the build, committed during it",
+        "Written while the index is built",
+    ]
+
+
+@postgres_only
+def test_an_interrupted_index_build_is_built_again(anon_client):
+    migrate(WITHOUT_INDEX)
+    with psycopg.connect(database_url()) as holder:
+        migration, builder = index_build_waiting_for(holder)
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_cancel_backend(%s)", [builder])  # a deploy killed
+        migration.join(timeout=60)
+        holder.commit()
+    assert isinstance(migration.error, DatabaseError), migration.error
+    assert "canceling statement" in str(migration.error)
+    assert index_state() == "invalid"  # what PostgreSQL leaves of a concurrent build
+
+    migrate(WITH_INDEX)  # migrate, again
+
+    assert index_state() == "valid"
+    assert found(anon_client, "COMMITTED") == ["Written before the build, committed during it"]
+
+
+@postgres_only
+def test_a_database_not_in_utf8_stops_the_migration_saying_why(tmp_path):
+    server = database_url().rsplit("/", 1)[0] + "/postgres"
+    name = f"{connection.settings_dict['NAME']}_sql_ascii"
+    with psycopg.connect(server, autocommit=True) as admin:
+        admin.execute(f'DROP DATABASE IF EXISTS "{name}"')
+        admin.execute(
+            f"CREATE DATABASE \"{name}\" ENCODING 'SQL_ASCII' LOCALE 'C' TEMPLATE template0"
+        )
+    try:
+        env = server_env(server.rsplit("/", 1)[0] + f"/{name}", tmp_path)
+        with pytest.raises(subprocess.CalledProcessError) as failed:
+            manage(env, "migrate", "-v0")
+        applied = manage(env, "showmigrations", "movies")
+    finally:
+        drop_postgres_database(server, name)
+
+    assert (
+        "The title search needs a PostgreSQL database encoded in UTF8; "
+        f"database '{name}' is SQL_ASCII." in failed.value.stderr
+    )
+    assert "ENCODING 'UTF8' TEMPLATE template0" in failed.value.stderr
+    assert "[X] 0001_initial" in applied
+    assert "[ ] 0002_title_search" in applied
