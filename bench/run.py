@@ -708,7 +708,6 @@ def draw_chart(results, path):
     bars.set_yscale("log")
     bars.set_ylabel("requests per second (log)")
     bars.set_title("Throughput per scenario (missing bar: not applicable)")
-    bars.legend(fontsize=8)
     for key in keys:
         points = [
             (films, med.get(name, {}).get(key, {}).get("p50_us"))
@@ -722,8 +721,9 @@ def draw_chart(results, path):
     lines.set_xlabel("films in the table")
     lines.set_ylabel("p50 latency of GET /api/ (ms, log)")
     lines.set_title("List latency as the watchlist grows")
-    lines.legend(fontsize=8)
-    figure.tight_layout()
+    # One legend for both, under them, where it hides no bar or line.
+    figure.legend(*bars.get_legend_handles_labels(), loc="lower center", ncol=3, fontsize=8)
+    figure.tight_layout(rect=(0, 0.1, 1, 1))
     figure.savefig(path, dpi=110)
 
 
