@@ -10,6 +10,7 @@ import sys
 from http import HTTPStatus
 
 import pytest
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.test import Client, override_settings
 from django.urls import reverse
@@ -437,6 +438,44 @@ def test_a_scrape_adds_up_the_files_of_every_worker(tmp_path, monkeypatch):
     assert content_type.startswith("text/plain")
     assert (
         b'watchlist_http_requests_total{method="GET",route="movie-list",status="200"} 6.0' in body
+    )
+
+
+FORKED_WORKER = """
+import os, sys
+from watchlist.observability import metrics
+requests = metrics.REQUESTS.labels("GET", "movie-list", "200")
+requests.inc()
+child = os.fork()  # as gunicorn's preload_app or multiprocessing would fork
+if child == 0:
+    requests.inc(10)
+    os._exit(0)
+os.waitpid(child, 0)
+requests.inc()
+print(os.getpid(), child)
+"""
+
+
+def test_a_forked_worker_writes_its_values_to_a_file_of_its_own(tmp_path, monkeypatch):
+    # The process id is remembered, not asked for on every update (metrics.this_process_id):
+    # a fork must still be noticed, or parent and child would write over each other's values.
+    monkeypatch.setenv("PROMETHEUS_MULTIPROC_DIR", str(tmp_path))
+    output = subprocess.run(
+        [sys.executable, "-c", FORKED_WORKER],
+        check=True,
+        cwd=settings.BASE_DIR,
+        env=dict(os.environ),
+        capture_output=True,
+        text=True,
+    ).stdout
+    parent, child = output.split()
+
+    files = sorted(path.name for path in tmp_path.iterdir())
+    body, _ = metrics.exposition(None)
+
+    assert files == sorted([f"counter_{parent}.db", f"counter_{child}.db"])
+    assert (
+        b'watchlist_http_requests_total{method="GET",route="movie-list",status="200"} 12.0' in body
     )
 
 
