@@ -41,11 +41,12 @@ def failed(status):
 
 class Answers:
     """The outcome of every client's requests (an answer, or none), in the order they
-    came: fault injectors wait on their count, and may ask which ones, from some point
-    on, failed."""
+    came: fault injectors wait on their count, and may ask which ones failed before an
+    event or were sent after it."""
 
     def __init__(self):
-        self.outcomes = []  # (method, status or None), in order of arrival
+        # (method, status or None, answers logged when it was sent), in order of arrival
+        self.outcomes = []
         self.changed = threading.Condition()
         self.stopping = threading.Event()
 
@@ -53,9 +54,9 @@ class Answers:
     def count(self):
         return len(self.outcomes)
 
-    def add(self, method, status):
+    def add(self, method, status, sent_at):
         with self.changed:
-            self.outcomes.append((method, status))
+            self.outcomes.append((method, status, sent_at))
             self.changed.notify_all()
 
     def wait_for(self, count):
@@ -64,10 +65,19 @@ class Answers:
                 f"only {self.count} answers of the {count} awaited"
             )
 
-    def failures(self, since=0, until=None):
-        """The (method, status or None) of the failed requests, in order."""
+    def failures(self, sent_after=-1, answered_before=None):
+        """The (method, status or None) of the failed requests, in order of arrival: those
+        sent once more than `sent_after` answers had come, among the first `answered_before`.
+
+        Client threads log as the machine schedules them, so an answer logged after an event
+        may be to a request sent before it: where a request was sent says which side of the
+        event it is on."""
         with self.changed:
-            return [outcome for outcome in self.outcomes[since:until] if failed(outcome[1])]
+            return [
+                (method, status)
+                for method, status, sent_at in self.outcomes[:answered_before]
+                if sent_at > sent_after and failed(status)
+            ]
 
     def stop(self):
         """Clients finish the request they are sending, then stop."""
@@ -88,14 +98,15 @@ class Ledger:
         self.uncertain = {}
 
     def call(self, client, method, path, body=None):
+        sent_at = self.answers.count
         try:
             status, data, response = client.request(method, path, body)
         except (OSError, HTTPException):
             self.errors += 1
-            self.answers.add(method, None)
+            self.answers.add(method, None, sent_at)
             return None, None, None
         self.statuses[status] += 1
-        self.answers.add(method, status)
+        self.answers.add(method, status, sent_at)
         return status, data, response
 
 

@@ -19,6 +19,7 @@ from concurrent.futures import ThreadPoolExecutor
 from http import HTTPStatus
 from http.client import HTTPException
 from pathlib import Path
+from typing import NamedTuple
 
 import pytest
 from django.conf import settings
@@ -302,17 +303,29 @@ def private_postgres():
         subprocess.run(["rm", "-rf", str(datadir)], check=False)
 
 
+class Answer(NamedTuple):
+    sent: str  # the phase the request was sent in
+    received: str  # the phase its answer arrived in
+    kind: tuple
+    status: int
+    body: object
+    retry_after: str | None
+
+
 class ReadLog:
-    """Every answer of the readers, by kind of client and route, and what they wait on."""
+    """Every answer of the readers, by kind of client and route, and what they wait on.
+
+    An answer carries both phases: reader threads are scheduled as the machine pleases, so
+    the order in which answers are logged is not the order in which the server gave them."""
 
     def __init__(self):
-        self.entries = []  # (phase, kind, status, body, Retry-After)
+        self.entries = []
         self.phase = "before"
         self.changed = threading.Condition()
 
-    def add(self, kind, status, body, retry_after):
+    def add(self, sent, kind, status, body, retry_after):
         with self.changed:
-            self.entries.append((self.phase, kind, status, body, retry_after))
+            self.entries.append(Answer(sent, self.phase, kind, status, body, retry_after))
             self.changed.notify_all()
 
     def enter(self, phase):
@@ -324,7 +337,8 @@ class ReadLog:
             assert self.changed.wait_for(lambda: condition(self.entries), DEADLINE_SECONDS), what
 
     def seen(self, phase, status):
-        return lambda entries: {k for p, k, s, _, _ in entries if p == phase and s == status}
+        """The kinds of reader that had `status` for a request sent in `phase`."""
+        return lambda entries: {a.kind for a in entries if a.sent == phase and a.status == status}
 
 
 @pytest.mark.skipif(not ON_POSTGRES, reason="the PostgreSQL pass restarts a PostgreSQL server")
@@ -349,12 +363,13 @@ def test_postgres_restart_mid_load_answers_503_then_recovers(private_postgres, t
             deadline = time.monotonic() + DEADLINE_SECONDS
             while not stop.is_set() and time.monotonic() < deadline:
                 path = f"/api/{rng.choice(seed_ids)}/" if route == "film" else "/api/"
+                sent = log.phase
                 try:
                     status, data, response = client.request("GET", path)
                 except (OSError, HTTPException):
                     errors[(who, route)] += 1
                     continue
-                log.add((who, route), status, data, response.getheader("Retry-After"))
+                log.add(sent, (who, route), status, data, response.getheader("Retry-After"))
 
         everyone = set(kinds)
         with ThreadPoolExecutor(2 * len(kinds)) as pool:
@@ -365,34 +380,32 @@ def test_postgres_restart_mid_load_answers_503_then_recovers(private_postgres, t
             log.wait_until(
                 lambda e: log.seen("outage", 503)(e) == everyone, "not every reader saw the 503"
             )
-            control["start"]()
+            control["start"]()  # returns once PostgreSQL accepts connections
             log.enter("after")
             log.wait_until(
                 lambda e: log.seen("after", 200)(e) == everyone, "not every reader recovered"
             )
-            recovered_at = len(log.entries)
-            log.wait_until(lambda e: len(e) >= recovered_at + 200, "no load after recovery")
+            log.wait_until(
+                lambda e: sum(a.sent == "after" for a in e) >= 200, "no load after recovery"
+            )
             stop.set()
             for future in futures:
                 future.result()
 
-        statuses = Counter((phase, status) for phase, _, status, _, _ in log.entries)
+        statuses = Counter((a.sent, a.status) for a in log.entries)
         report(
-            f"\nPostgreSQL restart mid-load: {len(log.entries)} answers {dict(statuses)}, "
-            f"{sum(errors.values())} connection errors"
+            f"\nPostgreSQL restart mid-load: {len(log.entries)} answers, by the phase each "
+            f"request was sent in {dict(statuses)}, {sum(errors.values())} connection errors"
         )
         assert not errors
-        assert {status for _, _, status, _, _ in log.entries} == {
-            HTTPStatus.OK,
-            HTTPStatus.SERVICE_UNAVAILABLE,
-        }
-        for _, _, status, body, retry_after in log.entries:
-            if status == HTTPStatus.SERVICE_UNAVAILABLE:
-                assert body == {"detail": "The database is unavailable; try again shortly."}
-                assert retry_after == "5"
-        before = [status for phase, _, status, _, _ in log.entries if phase == "before"]
-        assert set(before) == {HTTPStatus.OK}
-        assert {status for _, _, status, _, _ in log.entries[recovered_at:]} == {HTTPStatus.OK}
+        assert {a.status for a in log.entries} == {HTTPStatus.OK, HTTPStatus.SERVICE_UNAVAILABLE}
+        for answer in log.entries:
+            if answer.status == HTTPStatus.SERVICE_UNAVAILABLE:
+                assert answer.body == {"detail": "The database is unavailable; try again shortly."}
+                assert answer.retry_after == "5"
+        # Answered before the stop began, or asked for once the database was back: all 200.
+        assert {a.status for a in log.entries if a.received == "before"} == {HTTPStatus.OK}
+        assert {a.status for a in log.entries if a.sent == "after"} == {HTTPStatus.OK}
         assert server.process.poll() is None
     finally:
         server.stop()

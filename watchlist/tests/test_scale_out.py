@@ -284,16 +284,16 @@ def test_killed_instance_fails_only_requests_in_flight(cluster, load, report):
         f"HAProxy saw it down {events['down'] - events['killed']} requests after the kill; "
         f"{len(done_unanswered)} unanswered creates were carried out"
     )
-    assert answers.failures(until=events["killed"]) == []
+    assert answers.failures(answered_before=events["killed"]) == []
     # What fails was on the killed instance when it died: at most a request per client,
     # and only writes HAProxy must not repeat (it repeats reads, on another instance).
     assert len(failures) <= CLIENTS
     assert not {method for method, _ in failures} & RETRIED
     anonymous, _ = summary(readers)
     assert set(anonymous) == {HTTPStatus.OK}
-    # Once HAProxy's checks have taken the instance out, every request succeeds (STEP of
-    # them, at least, before the instance was replaced).
-    assert answers.failures(since=events["down"]) == []
+    # Once HAProxy's checks have taken the instance out, every request sent succeeds (STEP
+    # of them, at least, before the instance was replaced).
+    assert answers.failures(sent_after=events["down"]) == []
 
 
 def test_write_limit_holds_across_instances(shared, report):
