@@ -1,5 +1,9 @@
 """Fixtures for every test."""
 
+import time
+from types import SimpleNamespace
+
+import django_ratelimit.core
 import pytest
 from django.core.cache import caches
 from django.core.cache.backends.db import DatabaseCache
@@ -43,3 +47,12 @@ def local_redis_cache():
     cache = RedisCache(LOCAL_REDIS, {"KEY_PREFIX": config["default"]["KEY_PREFIX"]})
     empty(cache)
     cache.close()
+
+
+@pytest.fixture
+def one_limit_window(monkeypatch):
+    """The limiter's clock held where the test began. Limits count in fixed windows: a test
+    that counts up to a limit must do so within one, or a window ending between two of its
+    requests starts the count again."""
+    began = time.time()
+    monkeypatch.setattr(django_ratelimit.core, "time", SimpleNamespace(time=lambda: began))

@@ -178,7 +178,9 @@ def view_settings_changed():
     view_answer_parts.cache_clear()
 
 
-def test_a_read_limit_sends_anonymous_reads_to_drf(anon_client, films, view_settings_changed):
+def test_a_read_limit_sends_anonymous_reads_to_drf(
+    anon_client, films, view_settings_changed, one_limit_window
+):
     from movies.throttles import ReadRateThrottle
 
     with pytest.MonkeyPatch.context() as patch:

@@ -19,7 +19,7 @@ NEW_FILM = {"title": "Inception", "release_date": "2010-07-16"}
 
 
 @pytest.fixture
-def rates(monkeypatch):
+def rates(monkeypatch, one_limit_window):
     """Set throttle rates for one test (DRF binds them to the classes at import)."""
 
     def set_rates(**rates):

@@ -204,6 +204,12 @@ class Gunicorn:
             assert time.monotonic() < deadline, f"gunicorn not live in {seconds} s"
             time.sleep(0.2)
 
+    def wait_until_every_worker_live(self, path="/healthz"):
+        """Until each worker has answered `path` itself: none is still loading the project."""
+        for worker in self.worker_pids():
+            with self.serving_only(worker):
+                self.wait_until_live(path)
+
     def worker_pids(self):
         children = Path(f"/proc/{self.process.pid}/task/{self.process.pid}/children")
         return [int(pid) for pid in children.read_text().split()]
@@ -237,6 +243,10 @@ class Gunicorn:
             os.killpg(self.process.pid, signal.SIGKILL)
         self.process.wait(timeout=60)
         self.log.close()
+        # A container's /dev/shm goes with it; here the master's metrics directory would
+        # stay, and a later master given the same pid would find two.
+        for directory in Path("/dev/shm").glob(f"watchlist-metrics-{self.process.pid}-*"):  # noqa: S108
+            shutil.rmtree(directory, ignore_errors=True)
         return self.process.returncode
 
 

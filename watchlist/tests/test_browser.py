@@ -31,6 +31,10 @@ try:
     from playwright.sync_api import expect, sync_playwright
 except ImportError:  # pragma: no cover - depends on the machine
     sync_playwright = None
+else:
+    # Expectations wait on the page, for longer than Playwright's 5 s: a busy 2-core machine
+    # can take that to run Swagger UI's bundle.
+    expect.set_options(timeout=20_000)
 
 
 def browser_missing():

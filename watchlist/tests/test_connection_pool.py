@@ -8,6 +8,7 @@ PostgreSQL (POSTGRES_URL's server in the SQLite pass).
 """
 
 import threading
+import time
 from concurrent.futures import ThreadPoolExecutor
 from http import HTTPStatus
 
@@ -23,6 +24,7 @@ from watchlist.tests.live import (
     manage,
     server_env,
 )
+from watchlist.tests.load import DEADLINE_SECONDS
 
 WORKERS = 2
 THREADS = 4
@@ -54,6 +56,7 @@ def pooled_server(tmp_path):
     manage(env, "load_sample_movies", "-v0")
     token = create_api_user(env)
     server = Gunicorn(env, tmp_path / "gunicorn.log", workers=WORKERS)
+    server.wait_until_every_worker_live()  # the requests are to spread over all of them
     try:
         yield server, token, url
     finally:
@@ -96,7 +99,9 @@ def test_connections_stay_within_the_pool_and_starved_requests_answer_503(pooled
             calls = [clients.submit(get_films, n) for n in range(REQUESTS)]
             # Every request now either holds a pooled connection (waiting on the lock) or
             # times out waiting for one and answers: wait until all are accounted for.
+            deadline = time.monotonic() + DEADLINE_SECONDS  # a safety stop, not a bound tested
             while True:
+                assert time.monotonic() < deadline, (answers, app_connections(monitor, database))
                 connections, waiting = app_connections(monitor, database)
                 most_connections = max(most_connections, connections)
                 with answered:

@@ -71,7 +71,7 @@ def two_servers(live_database, tmp_path):
 def test_twenty_concurrent_watches_of_one_film_have_exactly_one_winner(two_servers, report):
     servers, token = two_servers
     film = create_films(ApiClient(servers[0].url, token), 1)[0]
-    start = threading.Barrier(20)
+    start = threading.Barrier(20, timeout=DEADLINE_SECONDS)
 
     def watch(n):
         client = ApiClient(servers[n % 2].url, token)

@@ -398,20 +398,19 @@ def test_an_unhandled_error_reaches_sentry_with_the_request_id_and_no_credential
 
 def test_metrics_add_up_over_the_workers(observed):
     before, before_by_worker = scraped(observed), per_worker(observed)
-    sent = 0
-    served = set()
-    # Each request on a new connection, until two workers have answered some (bounded).
-    while len(served) < 2 and sent < 500:
-        headers = {"Authorization": f"Token {observed.token}"} if sent % 2 else {}
-        assert call(observed, "GET", "/api/1/", headers=headers)[0] == HTTPStatus.OK
-        sent += 1
-        if sent % 10 == 0:
-            now = per_worker(observed)
-            served = {pid for pid, n in now.items() if n > before_by_worker.get(pid, 0)}
+    workers, each = observed.worker_pids(), 6
+    assert len(workers) == 2
+    # Each worker in turn serves requests, anonymous and with a token, on new connections.
+    for worker in workers:
+        with observed.serving_only(worker):
+            for n in range(each):
+                headers = {"Authorization": f"Token {observed.token}"} if n % 2 else {}
+                assert call(observed, "GET", "/api/1/", headers=headers)[0] == HTTPStatus.OK
 
-    assert len(served) >= 2, "the requests did not reach two workers"
-    assert served <= set(observed.worker_pids())
-    assert scraped(observed) - before == sent
+    after_by_worker = per_worker(observed)
+    counted = {pid: after_by_worker[pid] - before_by_worker.get(pid, 0) for pid in workers}
+    assert counted == dict.fromkeys(workers, each)
+    assert scraped(observed) - before == each * len(workers)
 
 
 def test_a_worker_killed_keeps_its_counts_in_the_sum(observed):
