@@ -51,9 +51,19 @@ def prepare_directory(chosen=None):
             stale.unlink()
         return directory
     base = SHM if SHM.is_dir() else None
-    directory = Path(tempfile.mkdtemp(prefix=f"watchlist-metrics-{os.getpid()}-", dir=base))
+    directory = Path(tempfile.mkdtemp(prefix=private_prefix(os.getpid()), dir=base))
     created.append(directory)
     return directory
+
+
+def private_prefix(pid):
+    return f"watchlist-metrics-{pid}-"
+
+
+def private_directories(pid):
+    """The private metrics directories in /dev/shm of the master with this pid: its own
+    while it runs; after a SIGKILL, which skips `on_exit`, what it leaves."""
+    return list(SHM.glob(f"{private_prefix(pid)}*"))
 
 
 def child_exit(server, worker):

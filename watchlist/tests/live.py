@@ -30,6 +30,8 @@ import psycopg
 from django.conf import settings
 from django_ratelimit.core import _get_window
 
+from watchlist.observability import gunicorn_setup
+
 BASE_DIR = Path(__file__).resolve().parents[2]
 
 
@@ -206,9 +208,13 @@ class Gunicorn:
 
     def wait_until_every_worker_live(self, path="/healthz"):
         """Until each worker has answered `path` itself: none is still loading the project."""
-        for worker in self.worker_pids():
+        workers = self.worker_pids()
+        for worker in workers:
             with self.serving_only(worker):
-                self.wait_until_live(path)
+                # Within gunicorn's worker timeout (30 s): the master would replace a booted
+                # worker stopped longer than that.
+                self.wait_until_live(path, seconds=20)
+        assert self.worker_pids() == workers, "a worker was replaced meanwhile"
 
     def worker_pids(self):
         children = Path(f"/proc/{self.process.pid}/task/{self.process.pid}/children")
@@ -241,12 +247,13 @@ class Gunicorn:
         when a machine or container dies; returns once the master is gone."""
         with contextlib.suppress(ProcessLookupError):
             os.killpg(self.process.pid, signal.SIGKILL)
+        # A container's /dev/shm goes with it; here the master's metrics directory would
+        # stay, and a later master given the same pid would find two. (Removed before the
+        # wait: until then no other process can be given the pid.)
+        for directory in gunicorn_setup.private_directories(self.process.pid):
+            shutil.rmtree(directory, ignore_errors=True)
         self.process.wait(timeout=60)
         self.log.close()
-        # A container's /dev/shm goes with it; here the master's metrics directory would
-        # stay, and a later master given the same pid would find two.
-        for directory in Path("/dev/shm").glob(f"watchlist-metrics-{self.process.pid}-*"):  # noqa: S108
-            shutil.rmtree(directory, ignore_errors=True)
         return self.process.returncode
 
 

@@ -56,8 +56,8 @@ def pooled_server(tmp_path):
     manage(env, "load_sample_movies", "-v0")
     token = create_api_user(env)
     server = Gunicorn(env, tmp_path / "gunicorn.log", workers=WORKERS)
-    server.wait_until_every_worker_live()  # the requests are to spread over all of them
     try:
+        server.wait_until_every_worker_live()  # the requests are to spread over all of them
         yield server, token, url
     finally:
         server.stop()
@@ -100,17 +100,19 @@ def test_connections_stay_within_the_pool_and_starved_requests_answer_503(pooled
             # Every request now either holds a pooled connection (waiting on the lock) or
             # times out waiting for one and answers: wait until all are accounted for.
             deadline = time.monotonic() + DEADLINE_SECONDS  # a safety stop, not a bound tested
-            while True:
-                assert time.monotonic() < deadline, (answers, app_connections(monitor, database))
-                connections, waiting = app_connections(monitor, database)
-                most_connections = max(most_connections, connections)
-                with answered:
-                    if len(answers) + waiting >= REQUESTS:
-                        break
-                    answered.wait(timeout=0.2)
-            holders = waiting
-            starved = list(answers)
-            locker.rollback()  # the lock goes; the held requests finish
+            try:
+                while True:
+                    connections, waiting = app_connections(monitor, database)
+                    assert time.monotonic() < deadline, (answers, connections, waiting)
+                    most_connections = max(most_connections, connections)
+                    with answered:
+                        if len(answers) + waiting >= REQUESTS:
+                            break
+                        answered.wait(timeout=0.2)
+                holders = waiting
+                starved = list(answers)
+            finally:
+                locker.rollback()  # the lock goes; the held requests finish
             for call in calls:
                 call.result()
         idle_connections, _ = app_connections(monitor, database)

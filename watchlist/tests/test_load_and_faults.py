@@ -404,6 +404,8 @@ def test_postgres_restart_mid_load_answers_503_then_recovers(private_postgres, t
                 assert answer.body == {"detail": "The database is unavailable; try again shortly."}
                 assert answer.retry_after == "5"
         # Answered before the stop began, or asked for once the database was back: all 200.
+        # (Persistent connections, checked before use; a pool, off here, would reconnect
+        # with a backoff, and keep answering 503 a little longer.)
         assert {a.status for a in log.entries if a.received == "before"} == {HTTPStatus.OK}
         assert {a.status for a in log.entries if a.sent == "after"} == {HTTPStatus.OK}
         assert server.process.poll() is None

@@ -7,11 +7,11 @@ import subprocess
 import sys
 from pathlib import Path
 
+import hypothesis
 import pytest
 from django.conf import settings
 from django.db import connection
 from hypothesis import HealthCheck, given
-from hypothesis import settings as examples
 from hypothesis import strategies as st
 from rest_framework.throttling import SimpleRateThrottle
 
@@ -226,9 +226,9 @@ def test_well_formed_values_are_read(tmp_path):
     ]
 
 
-@given(st.from_regex(RATE, fullmatch=True))
 # A busy machine is no fault of the code under test.
-@examples(deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@hypothesis.settings(deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.from_regex(RATE, fullmatch=True))
 def test_every_accepted_rate_means_to_drf_what_it_says(rate):
     count, period = rate.split("/")
 
