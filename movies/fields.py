@@ -8,6 +8,9 @@ from rest_framework import serializers
 
 # 9999-12-31T23:59:59Z, the last second a Python date can hold.
 MAX_TIMESTAMP = 253_402_300_799
+# Below this a number sent to the JSON API is taken for a year, never a timestamp (which
+# would put the film in 1970); the Flask app's route reads every number as a timestamp.
+MIN_JSON_TIMESTAMP = 10_000
 # A number as JSON or a form writes it: digits, a fraction, an exponent (no nan or inf);
 # and an ISO 8601 calendar date. ASCII digits only: Python reads the digits of every script.
 NUMERIC = re.compile(r"\s*[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?\s*", re.ASCII)
@@ -17,13 +20,16 @@ ISO_DATE = re.compile(r"\s*\d{4}-\d{2}-\d{2}\s*", re.ASCII)
 class ReleaseDateField(serializers.DateField):
     """An ISO 8601 date (`1999-09-15`), or a UNIX timestamp in seconds, read in UTC.
 
-    The Flask app took only timestamps (form field, parsed as a float). Negative timestamps
-    are refused: a film released before 1970 is given as an ISO date.
+    The Flask app took only timestamps (form field, parsed as a float), and its route still
+    reads any number so. Elsewhere a number under 10,000 is refused, as the year it most
+    likely is (`release_year` takes years). Negative timestamps are refused: a film released
+    before 1970 is given as an ISO date.
     """
 
     default_error_messages = {
         "invalid": "Enter a date as YYYY-MM-DD or a UNIX timestamp in seconds.",
         "timestamp_range": f"A timestamp must be between 0 and {MAX_TIMESTAMP} seconds.",
+        "year": "{value} is not a date: send a year as release_year, a date as YYYY-MM-DD.",
     }
 
     def to_internal_value(self, value):
@@ -42,6 +48,9 @@ class ReleaseDateField(serializers.DateField):
             self.fail("invalid")
         if not 0 <= seconds <= MAX_TIMESTAMP:
             self.fail("timestamp_range")
+        # The serializer's context says when the Flask app's route is being served.
+        if seconds < MIN_JSON_TIMESTAMP and not self.context.get("any_timestamp"):
+            self.fail("year", value=f"{seconds:g}")
         return datetime.fromtimestamp(seconds, tz=UTC).date()
 
 

@@ -6,7 +6,7 @@ from django.db.models import F
 from django_filters.constants import EMPTY_VALUES
 from django_filters.widgets import BaseCSVWidget
 
-from movies.models import Movie
+from movies.models import RELEASE_ORDER, Movie
 
 TRUE_VALUES = {"true": True, "1": True, "false": False, "0": False}
 
@@ -48,7 +48,8 @@ class RepeatableCSVSelect(BaseCSVWidget, forms.Select):
 class StableOrderingFilter(django_filters.OrderingFilter):
     """Orders by the chosen fields, then by id, so that pages never overlap or skip.
 
-    Films never watched sort after the watched ones in both directions, on every backend.
+    Films never watched sort after the watched ones in both directions, on every backend;
+    by release date, films go by year, a film known only by its year first within it.
     """
 
     def get_ordering_value(self, param):
@@ -56,16 +57,21 @@ class StableOrderingFilter(django_filters.OrderingFilter):
         field = self.param_map[param.lstrip("-")]
         if field == "watched_at":
             expression = F(field)
-            return (
+            return [
                 expression.desc(nulls_last=True) if descending else expression.asc(nulls_last=True)
-            )
-        return super().get_ordering_value(param)
+            ]
+        if field == "release_date":
+            return [
+                expression.desc() if descending else expression.asc()
+                for expression in RELEASE_ORDER
+            ]
+        return [super().get_ordering_value(param)]
 
     def filter(self, qs, value):
         value = [param for param in value or () if param]  # "ordering=," names no field
         if value in EMPTY_VALUES:
             return qs
-        ordering = [self.get_ordering_value(param) for param in value]
+        ordering = [term for param in value for term in self.get_ordering_value(param)]
         if not any(param.lstrip("-") == "id" for param in value):
             ordering.append("id")
         return qs.order_by(*ordering)

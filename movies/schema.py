@@ -1,13 +1,14 @@
 """OpenAPI descriptions that drf-spectacular cannot infer from the code."""
 
+from django.core.validators import RegexValidator
 from drf_spectacular.authentication import SessionScheme
 from drf_spectacular.extensions import OpenApiSerializerFieldExtension
 from drf_spectacular.plumbing import build_basic_type
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, inline_serializer
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, inline_serializer
 from rest_framework import serializers
 
-from movies.fields import MAX_TIMESTAMP
+from movies.fields import MAX_TIMESTAMP, MIN_JSON_TIMESTAMP
 from movies.serializers import MovieSerializer
 
 
@@ -20,7 +21,7 @@ class ReleaseDateFieldExtension(OpenApiSerializerFieldExtension):
             return iso_date
         timestamp = {
             "type": "number",
-            "minimum": 0,
+            "minimum": MIN_JSON_TIMESTAMP,
             "maximum": MAX_TIMESTAMP,
             "description": "UNIX timestamp in seconds, read in UTC",
         }
@@ -38,7 +39,8 @@ class StrictCharFieldExtension(OpenApiSerializerFieldExtension):
 
     def map_serializer_field(self, auto_schema, direction):
         schema = auto_schema._map_serializer_field(self.target, direction, bypass_extensions=True)
-        if direction == "request":
+        has_pattern = any(isinstance(v, RegexValidator) for v in self.target.validators)
+        if direction == "request" and not has_pattern:  # ids have patterns of their own
             schema["pattern"] = TITLE_PATTERN
         return schema
 
@@ -49,6 +51,11 @@ class SessionCookieScheme(SessionScheme):
 
 # Used by the viewset's extend_schema declarations.
 Detail = inline_serializer("Detail", {"detail": serializers.CharField()})
+ID_TAKEN = OpenApiResponse(
+    response={"$ref": "#/components/schemas/ValidationError"},
+    description="Another film has one of these ids (a message under its field); nothing "
+    "was changed.",
+)
 LINK_HEADER = OpenApiParameter(
     "Link",
     OpenApiTypes.STR,

@@ -17,7 +17,7 @@ from movies.filters import MovieFilter
 from movies.models import Movie, MovieQuerySet
 from movies.reads import ID_PATTERN
 from movies.renderers import FastJSONRenderer
-from movies.schema import LEGACY_WATCH_SCHEMA, LINK_HEADER, LOCATION_HEADER, Detail
+from movies.schema import ID_TAKEN, LEGACY_WATCH_SCHEMA, LINK_HEADER, LOCATION_HEADER, Detail
 from movies.serializers import MovieSerializer
 
 DELETED = "Movie has been successfully deleted."
@@ -43,8 +43,10 @@ class WatchStateUnchanged(APIException):
     create=extend_schema(
         operation_id="add_film",
         summary="Add a film",
-        description="Answers 201 with the new film, and its URL in `Location`.",
-        responses={201: MovieSerializer},
+        description="Answers 201 with the new film, and its URL in `Location`. A film needs "
+        "a title and its `release_date`, or only its `release_year` if that is all that is "
+        "known; the rest is optional. An id that another film has is a 409.",
+        responses={201: MovieSerializer, 409: ID_TAKEN},
         parameters=[LOCATION_HEADER],
     ),
     retrieve=extend_schema(
@@ -52,13 +54,18 @@ class WatchStateUnchanged(APIException):
     ),
     update=extend_schema(
         operation_id="replace_film",
-        summary="Replace a film's title and release date",
-        description="Both fields are required; the watched state is left as it is.",
+        summary="Replace a film's details",
+        description="The title and the release date (or year) are required; fields not sent "
+        "are left as they are, and so is the watched state.",
+        responses={200: MovieSerializer, 409: ID_TAKEN},
     ),
     partial_update=extend_schema(
         operation_id="change_film",
-        summary="Change a film's title or release date",
-        description="Only the fields sent change; the watched state is left as it is.",
+        summary="Change some of a film's details",
+        description="Only the fields sent change; the watched state is left as it is. "
+        "Changing the date changes the year; to keep only a year, send `release_date: null` "
+        "with it.",
+        responses={200: MovieSerializer, 409: ID_TAKEN},
     ),
     destroy=extend_schema(
         operation_id="delete_film",
@@ -136,6 +143,13 @@ class MovieViewSet(viewsets.ModelViewSet):
         # The list's filters are applied by movies.reads; one film is found by its id alone.
         return queryset
 
+    def get_serializer_context(self):
+        # The Flask app's route reads every number as a UNIX timestamp, as that app did.
+        return {
+            **super().get_serializer_context(),
+            "any_timestamp": self.action == "create_legacy",
+        }
+
     def get_success_headers(self, data):
         # Where the new film lives (DRF's default looks for a `url` field, which films lack).
         location = reverse("movie-detail", args=[data["id"]])
@@ -148,7 +162,7 @@ class MovieViewSet(viewsets.ModelViewSet):
     @extend_schema(
         operation_id="add_film_flask",
         summary="Add a film (the Flask app's route)",
-        responses={201: MovieSerializer},
+        responses={201: MovieSerializer, 409: ID_TAKEN},
         parameters=[LOCATION_HEADER],
         deprecated=True,
     )

@@ -44,8 +44,14 @@ def test_create_answers_the_movie_with_its_location(token_client):
         "id": movie.id,
         "title": "Inception",
         "release_date": "2010-07-16",
+        "release_year": 2010,
         "is_watched": False,
         "watched_at": None,
+        "watched_on": None,
+        "rating": None,
+        "imdb_id": None,
+        "tmdb_id": None,
+        "letterboxd_uri": None,
     }
     assert response["Location"] == f"http://testserver/api/{movie.id}/"
 
@@ -69,7 +75,7 @@ def test_the_flask_create_route_answers_the_location_too(token_client):
         ("937353600", "1999-09-15"),  # a numeric string, as forms send it
         ("9.373536e8", "1999-09-15"),  # with an exponent, as some clients write floats
         (937439999, "1999-09-15"),  # 23:59:59 UTC: the date is read in UTC
-        (0, "1970-01-01"),
+        (10_000, "1970-01-01"),  # the first number not taken for a year
         ("1999-09-15", "1999-09-15"),
     ],
 )

@@ -54,7 +54,11 @@ def test_schema_accepts_a_timestamp_for_release_date_but_answers_a_date(schema):
     assert components["Movie"]["properties"]["release_date"] == {
         "type": "string",
         "format": "date",
+        "nullable": True,
+        "description": "Null for a film known only by its year. Give it or release_year.",
     }
+    timestamp = next(option for option in request_field["oneOf"] if option["type"] == "number")
+    assert timestamp["minimum"] == 10_000  # below, a number is taken for a year
 
 
 def test_schema_marks_server_managed_fields_read_only(schema):
@@ -213,4 +217,5 @@ def test_schema_text_is_written_for_users(schema):
     assert found == []
     assert schema["components"]["schemas"]["Movie"]["description"] == (
         "A film on the watchlist. Its watched state changes only by watching or unwatching it."
+        "\n\nA film has a release date, or only a release year when that is all that is known."
     )
