@@ -242,6 +242,10 @@ else:
 
 # A film is a few hundred bytes: larger bodies are refused before they are read (413).
 DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("DJANGO_MAX_BODY_BYTES", 64 * 1024)
+# An import's file (and a ZIP's content once expanded): a 100,000-film IMDb export is about
+# 25 MB. Uploads to the import routes may be this large; the API's other routes keep the limit
+# above.
+WATCHLIST_IMPORT_MAX_BYTES = env_int("WATCHLIST_IMPORT_MAX_BYTES", 64 * 1024 * 1024, minimum=1)
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 FIXTURE_DIRS = [BASE_DIR / "fixtures"]

@@ -1,0 +1,585 @@
+"""The one import engine: read the files, recognise each format, check every row by the API's
+rules, match each film to the list, write, and report. The command line (`import_films`),
+the API (`POST /api/import/`) and the admin's import page all call `import_films`.
+
+What an import does to the list: it adds films and fills in what a film lacks (a date, a
+rating, an id, that it was watched and when), and never clears or changes what is there: it
+never un-watches a film, so a second import of one file changes nothing. A film is matched
+by its IMDb id, then its TMDB id, then its Letterboxd URI, then its title and year (folded
+as the search folds them), never to a film whose ids say it is another. Rows of one import
+that match one film are merged into it, the earliest watch date winning.
+
+The whole import is one transaction: a file refused, an invalid row (unless `on_error` is
+"skip"), a crash or a killed process leaves the list as it was. Imports of one list run one
+at a time (PostgreSQL: an advisory lock; SQLite: its one writer), so that two imports of a
+file make each film once. The rows go through in batches: memory holds the films the import
+has touched, not the files' rows.
+"""
+
+import contextlib
+import itertools
+from dataclasses import dataclass, field
+from datetime import UTC
+
+import ijson
+from django.conf import settings
+from django.db import IntegrityError, connection, transaction
+
+from movies.models import Movie
+from movies.search import fold_case
+
+from . import formats, sources
+from .formats import Problem, Skip
+from .sources import Refused
+
+ON_ERROR = ("abort", "skip")
+BATCH = 1000
+QUERY_CHUNK = 500  # values in one `IN (...)`
+SAMPLE = 100  # at most this many merges and changes are listed (all problems are)
+# pg_advisory_xact_lock's key for imports: any number, the same for every import.
+IMPORT_LOCK = 0x5761_7463_686C
+IDS = ("imdb_id", "tmdb_id", "letterboxd_uri")
+FILLED = ("release_date", "rating", *IDS)  # filled in when a film lacks them
+COLUMNS = (
+    "title",
+    "release_date",
+    "release_year",
+    "is_watched",
+    "watched_at",
+    "watched_on",
+    "rating",
+    *IDS,
+)
+# Folders of an export archive that are not the member's list (Letterboxd's), and why.
+ELSEWHERE = {
+    "deleted": "entries deleted on Letterboxd",
+    "orphaned": "orphaned entries (films no longer on Letterboxd)",
+    "likes": "likes, not your films or watchlist",
+    "lists": "a list of yours, not your watchlist",
+    "__MACOSX": "left by macOS's archiver",
+}
+
+
+def import_limit():
+    return settings.WATCHLIST_IMPORT_MAX_BYTES
+
+
+# --- The report -----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Location:
+    file: str
+    line: int | None = None  # CSV: the line the row starts on (the header is line 1)
+    path: str | None = None  # JSON: where the item is, as `[12].movie.year`
+
+    def at(self, where=None):
+        if self.path is not None:
+            suffix = f".{where}" if where else ""
+            return {"file": self.file, "path": f"{self.path}{suffix}"}
+        return {
+            "file": self.file,
+            "line": self.line,
+            **({"column": where} if where else {}),
+        }
+
+
+@dataclass
+class Report:
+    """What an import found and did (or, dry or aborted, would do)."""
+
+    dry_run: bool
+    on_error: str
+    files: list = field(default_factory=list)
+    rows: int = 0
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    merged: int = 0
+    skipped: list = field(default_factory=list)
+    problems: list = field(default_factory=list)
+    merges: list = field(default_factory=list)
+    changes: list = field(default_factory=list)
+    written: bool = False
+
+    def as_dict(self):
+        return {
+            "written": self.written,
+            "dry_run": self.dry_run,
+            "on_error": self.on_error,
+            "files": self.files,
+            "rows": self.rows,
+            "created": self.created,
+            "updated": self.updated,
+            "unchanged": self.unchanged,
+            "merged": self.merged,
+            "skipped": len(self.skipped),
+            "invalid": len(self.problems),
+            "problems": self.problems,
+            "skips": self.skipped,
+            "merges": self.merges,
+            "changes": self.changes,
+        }
+
+    @property
+    def complete(self):
+        """Every row imported or deliberately skipped (no invalid row)."""
+        return not self.problems
+
+
+# --- Films the import has seen --------------------------------------------------------------
+
+
+class Film:
+    """A film of the list as the import sees it: read from the database, or made here."""
+
+    __slots__ = (*COLUMNS, "pk", "first_seen", "made_here", "dated_here", "pending", "changed")
+
+    def __init__(self, pk=None, **values):
+        self.pk = pk
+        for name in COLUMNS:
+            setattr(self, name, values.get(name))
+        self.first_seen = None  # where the import first met it
+        self.made_here = pk is None
+        self.dated_here = False  # its watch date came from this import
+        self.pending = None  # the fields changed since the last write (a set, once any)
+        self.changed = None  # the fields this import changed (a set, once any)
+
+    def as_model(self):
+        film = Movie(pk=self.pk, **{name: getattr(self, name) for name in COLUMNS})
+        film.derive_dates()
+        return film
+
+
+def keys(item):
+    """What identifies a film (an Entry or a Film), strongest first."""
+    found = [(name, value) for name in IDS if (value := getattr(item, name)) is not None]
+    found.append(("title", fold_case(item.title), item.release_year))
+    return found
+
+
+def contradicts(film, entry):
+    """Whether the film's ids say it is another film than the entry's."""
+    return any(
+        (mine := getattr(film, name)) is not None
+        and (theirs := getattr(entry, name)) is not None
+        and mine != theirs
+        for name in IDS
+    )
+
+
+class Catalog:
+    """The films an import has met, by each key; filled from the database a batch at a
+    time, for the keys it has not asked about yet."""
+
+    def __init__(self, lock_rows):
+        self.by_key = {}
+        self.by_pk = {}
+        self.asked = set()
+        self.films = []  # in the order the import met them
+        self.dirty = {}  # films made or changed since the last write, by id()
+        self.lock_rows = lock_rows
+
+    def load(self, entries):
+        wanted = {}
+        for entry in entries:
+            for key in keys(entry):
+                if key not in self.asked and key not in self.by_key:
+                    self.asked.add(key)
+                    wanted.setdefault(key[0], set()).add(key[1:] if key[0] == "title" else key[1])
+        queryset = Movie.objects.order_by("pk").values("pk", *COLUMNS)
+        if self.lock_rows:
+            # No one else changes a film between this read and the import's write.
+            queryset = queryset.select_for_update()
+        for name, values in wanted.items():
+            lookup = "title_folded" if name == "title" else name
+            wanted_values = {v[0] for v in values} if name == "title" else values
+            for chunk in chunks(sorted(wanted_values, key=str), QUERY_CHUNK):
+                for row in queryset.filter(**{f"{lookup}__in": chunk}):
+                    if name == "title" and (fold_case(row["title"]), row["release_year"]) not in (
+                        values
+                    ):
+                        continue
+                    self.add_stored(row)
+
+    def add_stored(self, row):
+        if row["pk"] in self.by_pk:
+            return
+        film = Film(**row)
+        self.by_pk[film.pk] = film
+        self.index(film)
+
+    def index(self, film):
+        for key in keys(film):
+            self.by_key.setdefault(key, film)
+
+    def match(self, entry):
+        for key in keys(entry):
+            film = self.by_key.get(key)
+            if film is not None and not contradicts(film, entry):
+                return film
+        return None
+
+    def make(self, entry):
+        film = Film(
+            title=entry.title,
+            release_year=entry.release_year,
+            release_date=entry.release_date,
+            is_watched=entry.watched,
+            watched_at=entry.watched_at if entry.watched else None,
+            watched_on=entry.watched_on if entry.watched else None,
+            rating=entry.rating,
+        )
+        for name in IDS:  # an id another film has is left out (that film's ids differ)
+            value = getattr(entry, name)
+            if value is not None and not self.holds_other(film, name, value):
+                setattr(film, name, value)
+        film.dated_here = entry.watched_on is not None
+        self.index(film)
+        self.dirty[id(film)] = film
+        return film
+
+    def holds_other(self, film, name, value):
+        other = self.by_key.get((name, value))
+        return other is not None and other is not film
+
+    def merge(self, film, entry):
+        """Fill in what the film lacks from the entry; returns the fields changed."""
+        changes = {}
+        for name in FILLED:
+            value = getattr(entry, name)
+            if value is None or getattr(film, name) is not None:
+                continue
+            if name == "release_date" and value.year != film.release_year:
+                continue  # a date of another year than the film's: not this release
+            if name in IDS and self.holds_other(film, name, value):
+                continue  # another film has that id
+            changes[name] = value
+        if entry.watched and not film.is_watched:
+            changes.update(
+                is_watched=True, watched_at=entry.watched_at, watched_on=entry.watched_on
+            )
+            film.dated_here = entry.watched_on is not None
+        elif entry.watched and entry.watched_on is not None and film.is_watched:
+            earlier = film.dated_here and entry.watched_on < film.watched_on
+            if film.watched_on is None or earlier:
+                changes.update(watched_at=entry.watched_at, watched_on=entry.watched_on)
+                film.dated_here = True
+            elif (
+                entry.watched_on == film.watched_on
+                and film.watched_at is None
+                and entry.watched_at
+            ):
+                changes["watched_at"] = entry.watched_at
+        changes = {k: v for k, v in changes.items() if getattr(film, k) != v}
+        if not changes:
+            return changes
+        for name, value in changes.items():
+            setattr(film, name, value)
+        film.pending = (film.pending or set()) | changes.keys()
+        film.changed = (film.changed or set()) | changes.keys()
+        self.dirty[id(film)] = film
+        if any(name in IDS for name in changes):
+            self.index(film)
+        return changes
+
+
+def chunks(values, size):
+    iterator = iter(values)
+    while chunk := list(itertools.islice(iterator, size)):
+        yield chunk
+
+
+# --- The import -----------------------------------------------------------------------------
+
+
+@dataclass
+class OpenFile:
+    member: sources.Member
+    format: formats.Format
+    rows: object  # an iterator of (Location, values)
+    stream: object
+    listed: dict = None  # its entry in the report's files
+
+
+def import_films(uploads, *, dry_run=False, on_error="abort", progress=None):
+    """Import `uploads` (sources.Upload) into the list; returns the Report.
+
+    `on_error`: "abort" writes nothing when any row is invalid, "skip" writes the valid
+    rows. `dry_run` writes nothing either way. `progress(report, bytes_read, bytes_total)`
+    is called after each batch. Raises Refused for a file that cannot be imported at all.
+    """
+    if on_error not in ON_ERROR:
+        raise ValueError(f"on_error must be one of {ON_ERROR}")
+    report = Report(dry_run=dry_run, on_error=on_error)
+    with contextlib.ExitStack() as stack:
+        members = sources.members(uploads, import_limit())
+        files = recognise(members, report, stack)
+        writing = not dry_run
+        if writing:
+            stack.enter_context(transaction.atomic())
+            lock_imports()
+        run(files, report, Catalog(lock_rows=writing), writing, progress)
+        if writing and (report.complete or on_error == "skip"):
+            report.written = True
+        elif writing:
+            transaction.set_rollback(True)
+    return report
+
+
+def lock_imports():
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [IMPORT_LOCK])
+    # SQLite: the transaction began with BEGIN IMMEDIATE (settings), which takes the
+    # database's one write lock.
+
+
+def recognise(members, report, stack):
+    """Every file's format, before any row is read: a file refused stops the import here."""
+    files = []
+    for member in members:
+        folder = next((part for part in member.path.split("/")[:-1] if part in ELSEWHERE), None)
+        if member.archive and (folder or member.basename.startswith(".")):
+            reason = ELSEWHERE.get(folder, "a hidden file")
+            report.files.append({"name": member.name, "ignored": reason})
+            continue
+        stream = stack.enter_context(member.open())
+        try:
+            opened = open_file(member, stream)
+        except Refused as refusal:
+            if member.archive and refusal.status == 415:  # an export's other files
+                report.files.append({"name": member.name, "ignored": "not a list of films"})
+                continue
+            raise
+        if member.archive and not opened.format.in_export(member.path):
+            report.files.append(
+                {"name": member.name, "ignored": "not your watchlist, history or film ratings"}
+            )
+            continue
+        opened.listed = {"name": member.name, **opened.format.as_dict(), "rows": 0}
+        report.files.append(opened.listed)
+        files.append(opened)
+    for archive, opened in itertools.groupby(files, lambda f: f.member.archive):
+        found = {f.format.source for f in opened}
+        if archive and len(found) > 1:
+            raise Refused(f"{archive} mixes {' and '.join(sorted(found))} exports.", 400, archive)
+    if not files:
+        names = ", ".join(member.name for member in members) or "the upload"
+        raise Refused(f"{names}: no list of films found. Expected {formats.EXPECTED}.", 415)
+    return files
+
+
+def open_file(member, stream):
+    json_like = sources.starts_like_json(stream)
+    if json_like is None:
+        raise Refused(f"{member.name} is empty.", 400, member.name)
+    if json_like:
+        return open_json(member, stream)
+    header, records = sources.csv_header_and_records(stream, member.name)
+    fmt = formats.csv_format(header, member)
+
+    def rows():
+        for record in records:
+            location = Location(member.name, line=record.line)
+            if record.extra or record.missing:
+                yield (
+                    location,
+                    Problem(
+                        None,
+                        f"This line has {len(record.values) + record.extra} fields; the "
+                        f"header has {len(header)}.",
+                    ),
+                )
+                continue
+            yield location, record.values
+
+    return OpenFile(member, fmt, rows(), stream)
+
+
+def open_json(member, stream):
+    events = ijson.parse(sources.BomSkipping(stream))
+    try:
+        first_event = next(events)
+    except ijson.JSONError as error:
+        raise Refused(f"{member.name} is not valid JSON ({json_error(error)}).", 400) from None
+    top_level = {"start_array": "array", "start_map": "object"}.get(first_event[1])
+    items = ijson.items(itertools.chain([first_event], events), "item", use_float=True)
+    first = next_json(items, member)
+    if first is None and top_level == "array":
+        raise Refused(f"{member.name} holds an empty list.", 400, member.name)
+    fmt = formats.json_format(first, member, top_level)
+
+    def rows():
+        item = first
+        for index in itertools.count():
+            if item is None:
+                return
+            yield Location(member.name, path=f"[{index}]"), item
+            item = next_json(items, member)
+
+    return OpenFile(member, fmt, rows(), stream)
+
+
+def next_json(items, member):
+    try:
+        return next(items, None)
+    except ijson.JSONError as error:
+        raise Refused(f"{member.name} is not valid JSON ({json_error(error)}).", 400) from None
+    except UnicodeDecodeError:
+        raise Refused(f"{member.name} is not UTF-8 text.", 400, member.name) from None
+
+
+def json_error(error):
+    message = error.args[0] if error.args else error
+    if isinstance(message, bytes):
+        message = message.decode("utf-8", "replace")
+    return str(message).splitlines()[0].strip()
+
+
+def run(files, report, catalog, writing, progress):
+    total = sum(f.member.size or 0 for f in files)
+    done = 0
+    batch = []
+    for opened in files:
+        counted = opened.listed
+        for location, values in opened.rows:
+            report.rows += 1
+            counted["rows"] += 1
+            outcome = values if isinstance(values, Problem) else entry_of(opened.format, values)
+            if isinstance(outcome, Problem):
+                report.problems.append(problem(location, outcome))
+            elif isinstance(outcome, Skip):
+                report.skipped.append(
+                    {**location.at(), "title": outcome.title, "reason": outcome.reason}
+                )
+            else:
+                batch.append((location, outcome))
+            if len(batch) >= BATCH:
+                writing = flush(batch, report, catalog, writing)
+                batch = []
+                if progress:
+                    progress(report, done + position(opened), total)
+        if not counted["rows"] and not opened.member.archive:
+            raise Refused(f"{opened.member.name} has no rows: only a header.", 400)
+        done += opened.member.size or 0
+    flush(batch, report, catalog, writing)
+    if not report.rows:
+        raise Refused("The files hold no rows.", 400)
+    tally(report, catalog)
+    if progress:
+        progress(report, total, total)
+
+
+def position(opened):
+    raw = getattr(opened.stream, "raw", None)
+    return getattr(raw, "position", 0)
+
+
+def entry_of(fmt, values):
+    try:
+        return fmt.entry(values)
+    except (Problem, Skip) as outcome:
+        return outcome
+
+
+def problem(location, outcome):
+    found = {**location.at(outcome.where), "message": outcome.message}
+    if outcome.value is not None:
+        found["value"] = (
+            outcome.value if isinstance(outcome.value, int | float) else str(outcome.value)[:200]
+        )
+    return found
+
+
+def flush(batch, report, catalog, writing):
+    """Match and merge a batch of entries, and write what changed (until an invalid row
+    has been seen and `on_error` is "abort": the rest is matched, not written). Returns
+    whether the import still writes."""
+    if writing and report.problems and report.on_error == "abort":
+        writing = False
+    catalog.load(entry for _, entry in batch)
+    for location, entry in batch:
+        film = catalog.match(entry)
+        if film is None:
+            film = catalog.make(entry)
+            catalog.films.append(film)
+        else:
+            if film.first_seen is None:
+                catalog.films.append(film)
+            else:
+                report.merged += 1
+                if len(report.merges) < SAMPLE:
+                    report.merges.append(
+                        {**location.at(), "title": entry.title, "into": film.first_seen.at()}
+                    )
+            catalog.merge(film, entry)
+        if film.first_seen is None:
+            film.first_seen = location
+    if writing:
+        write(catalog)
+    return writing
+
+
+def write(catalog):
+    dirty = list(catalog.dirty.values())
+    catalog.dirty.clear()
+    new = [film for film in dirty if film.pk is None]
+    changed = [film for film in dirty if film.pk is not None and film.pending]
+    try:
+        if new:
+            made = Movie.objects.bulk_create([film.as_model() for film in new])
+            for film, model in zip(new, made, strict=True):
+                film.pk = model.pk
+                film.pending = None
+        groups = {}
+        for film in changed:
+            groups.setdefault(frozenset(film.pending), []).append(film)
+        for fields, films in groups.items():
+            Movie.objects.bulk_update(
+                [film.as_model() for film in films], sorted(fields), batch_size=QUERY_CHUNK
+            )
+            for film in films:
+                film.pending = None
+    except IntegrityError as error:
+        raise Refused(
+            "While the import ran, another change gave a film one of the ids it imports; "
+            f"nothing was imported. Import again. ({error})",
+            409,
+        ) from None
+
+
+def tally(report, catalog):
+    for film in catalog.films:
+        if film.made_here:
+            report.created += 1
+            action = "create"
+        elif film.changed:
+            report.updated += 1
+            action = "update"
+        else:
+            report.unchanged += 1
+            continue
+        if len(report.changes) < SAMPLE:
+            fields = sorted(film.changed) if action == "update" else []
+            report.changes.append(
+                {
+                    "action": action,
+                    "title": film.title,
+                    "release_year": film.release_year,
+                    **(
+                        {"fields": {name: shown(getattr(film, name)) for name in fields}}
+                        if fields
+                        else {}
+                    ),
+                    "from": film.first_seen.at(),
+                }
+            )
+
+
+def shown(value):
+    if hasattr(value, "isoformat"):
+        if getattr(value, "tzinfo", None):
+            return value.astimezone(UTC).isoformat().replace("+00:00", "Z")
+        return value.isoformat()
+    return value

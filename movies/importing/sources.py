@@ -1,0 +1,374 @@
+"""What a person hands to an import, made safe to read: size limits, ZIP archives taken apart
+with their hazards refused, UTF-8 text read line by line, CSV records and JSON items each
+with where it stands in its file (a line number, or a JSON path)."""
+
+import codecs
+import csv
+import io
+import os
+import zipfile
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import PurePosixPath
+
+import ijson
+
+# What each kind of archive starts with (ZIP's own is read; the others are refused).
+ZIP_MAGIC = (b"PK\x03\x04", b"PK\x05\x06")
+OTHER_ARCHIVES = {
+    b"\x1f\x8b": "gzip",
+    b"BZh": "bzip2",
+    b"\xfd7zXZ\x00": "xz",
+    b"7z\xbc\xaf\x27\x1c": "7-Zip",
+    b"Rar!": "RAR",
+    b"\x28\xb5\x2f\xfd": "zstd",
+}
+TAR_MAGIC_OFFSET, TAR_MAGIC = 257, b"ustar"
+MAX_ARCHIVE_MEMBERS = 10_000
+CHUNK = 64 * 1024
+
+
+class Refused(Exception):
+    """A file that cannot be imported at all: the import reads no further and writes nothing.
+    `status` is the HTTP answer it gets (400, 413 or 415)."""
+
+    def __init__(self, message, status=400, file=None):
+        super().__init__(message)
+        self.message, self.status, self.file = message, status, file
+
+    def as_dict(self):
+        return {"detail": self.message, **({"file": self.file} if self.file else {})}
+
+
+@dataclass(frozen=True)
+class Upload:
+    """A file handed to an import: its name and a way to open it for binary reading."""
+
+    name: str
+    open: Callable[[], io.BufferedIOBase]
+    size: int | None = None  # None when it cannot be known before reading (a pipe)
+
+    @classmethod
+    def from_path(cls, path):
+        path = os.fspath(path)
+        stat = os.stat(path)
+        size = stat.st_size if os.path.isfile(path) else None
+        return cls(os.path.basename(path), lambda: open(path, "rb"), size)
+
+    @classmethod
+    def from_bytes(cls, name, data):
+        return cls(name, lambda: io.BytesIO(data), len(data))
+
+    @classmethod
+    def from_uploaded_file(cls, uploaded):
+        """A file of Django's `request.FILES`."""
+
+        def reopen():
+            uploaded.seek(0)
+            return uploaded.file
+
+        return cls(uploaded.name or "upload", reopen, uploaded.size)
+
+
+@dataclass(frozen=True)
+class Member:
+    """One file to read: an upload, or a file inside an uploaded ZIP archive."""
+
+    name: str  # as the report names it: "export.zip/diary.csv", or "diary.csv"
+    path: str  # its path inside the archive, or its own name
+    open: Callable[[], io.BufferedIOBase]
+    size: int | None
+    archive: str | None = None  # the uploaded archive's name
+
+    @property
+    def basename(self):
+        return PurePosixPath(self.path).name
+
+
+class Budget:
+    """The bytes one upload may yield once read (or expanded): `limit`, shared by an archive's
+    members whatever their headers declare."""
+
+    def __init__(self, limit, what):
+        self.left, self.limit, self.what = limit, limit, what
+
+    def spend(self, count):
+        self.left -= count
+        if self.left < 0:
+            raise Refused(f"{self.what} is over the limit of {self.limit:,} bytes.", 413)
+
+
+class LimitedReader(io.RawIOBase):
+    """A binary stream that stops with a 413 once its budget is spent."""
+
+    def __init__(self, raw, budget):
+        super().__init__()
+        self.raw, self.budget = raw, budget
+        self.position = 0
+
+    def readable(self):
+        return True
+
+    def readinto(self, buffer):
+        data = self.raw.read(len(buffer))
+        self.budget.spend(len(data))
+        self.position += len(data)
+        buffer[: len(data)] = data
+        return len(data)
+
+    def close(self):
+        self.raw.close()
+        super().close()
+
+
+def members(uploads, limit):
+    """The files the uploads hold: each upload itself, or the files of a ZIP archive.
+
+    Refuses (Refused) an upload over `limit` bytes, another kind of archive, and a ZIP that
+    expands past `limit`, holds more than 10,000 entries, an archive, an encrypted file or a
+    name that is absolute or climbs out (`../`).
+    """
+    found = []
+    for upload in uploads:
+        if upload.size is not None and upload.size > limit:
+            raise Refused(
+                f"{upload.name} is {upload.size:,} bytes; the limit is {limit:,}.",
+                413,
+                upload.name,
+            )
+        with upload.open() as stream:
+            head = peek(stream, TAR_MAGIC_OFFSET + len(TAR_MAGIC))
+            refuse_other_archives(upload.name, head)
+            if head.startswith(ZIP_MAGIC):
+                found.extend(zip_members(upload, limit))
+                continue
+        found.append(Member(upload.name, upload.name, limited_opener(upload, limit), upload.size))
+    return found
+
+
+def limited_opener(upload, limit):
+    def open_limited():
+        budget = Budget(limit, upload.name)
+        return io.BufferedReader(LimitedReader(upload.open(), budget), CHUNK)
+
+    return open_limited
+
+
+def peek(stream, count):
+    position = stream.tell() if stream.seekable() else None
+    head = stream.peek(count)[:count] if hasattr(stream, "peek") else stream.read(count)
+    if position is not None:
+        stream.seek(position)
+    return head
+
+
+def refuse_other_archives(name, head):
+    kind = next((kind for magic, kind in OTHER_ARCHIVES.items() if head.startswith(magic)), None)
+    if kind is None and head[TAR_MAGIC_OFFSET:].startswith(TAR_MAGIC):
+        kind = "tar"
+    if kind:
+        raise Refused(
+            f"{name} is a {kind} archive; only ZIP archives are read (or the files themselves).",
+            415,
+            name,
+        )
+
+
+def zip_members(upload, limit):
+    stream = upload.open()
+    try:
+        archive = zipfile.ZipFile(stream)
+    except (zipfile.BadZipFile, OSError, ValueError) as error:
+        stream.close()
+        raise Refused(f"{upload.name} is not a readable ZIP archive ({error}).", 400) from None
+    entries = archive.infolist()
+    if len(entries) > MAX_ARCHIVE_MEMBERS:
+        raise Refused(f"{upload.name} holds over {MAX_ARCHIVE_MEMBERS:,} entries.", 400)
+    for entry in entries:
+        check_member_name(upload.name, entry.filename)
+    files = [entry for entry in entries if not entry.is_dir()]
+    declared = sum(entry.file_size for entry in files)
+    if declared > limit:
+        raise Refused(f"{upload.name} expands to {declared:,} bytes; the limit is {limit:,}.", 413)
+    budget = Budget(limit, f"{upload.name}, expanded,")
+    found = []
+    for entry in files:
+        name = f"{upload.name}/{entry.filename}"
+        if entry.flag_bits & 0x1:
+            raise Refused(f"{name} is encrypted; export it again without a password.", 400)
+        with archive.open(entry) as member:
+            head = member.read(TAR_MAGIC_OFFSET + len(TAR_MAGIC))
+        nested = head.startswith(ZIP_MAGIC) or any(head.startswith(m) for m in OTHER_ARCHIVES)
+        if nested or head[TAR_MAGIC_OFFSET:].startswith(TAR_MAGIC):
+            raise Refused(
+                f"{upload.name} holds an archive ({entry.filename}); "
+                "archives inside archives are not read.",
+                400,
+            )
+        found.append(
+            Member(
+                name,
+                entry.filename,
+                member_opener(archive, entry, budget),
+                entry.file_size,
+                upload.name,
+            )
+        )
+    return found
+
+
+def member_opener(archive, entry, budget):
+    def open_member():
+        try:
+            raw = archive.open(entry)
+        except (zipfile.BadZipFile, OSError, NotImplementedError) as error:
+            raise Refused(f"{entry.filename} cannot be read from the archive ({error}).") from None
+        return io.BufferedReader(LimitedReader(raw, budget), CHUNK)
+
+    return open_member
+
+
+def check_member_name(archive, name):
+    path = PurePosixPath(name)
+    unsafe = (
+        name.startswith(("/", "\\"))
+        or "\\" in name
+        or "\x00" in name
+        or ".." in path.parts
+        or (len(name) > 1 and name[1] == ":")  # a Windows drive
+    )
+    if unsafe:
+        raise Refused(f"{archive} holds a file with an unsafe name ({name!r}).", 400, archive)
+
+
+# --- Text -----------------------------------------------------------------------------------
+
+
+def starts_like_json(stream):
+    """Whether the content begins (after a BOM and spaces) with `[` or `{`."""
+    head = stream.peek(CHUNK)[:CHUNK]
+    head = head.removeprefix(codecs.BOM_UTF8).lstrip(b" \t\r\n")
+    if not head:
+        return None  # empty
+    return head[:1] in (b"[", b"{")
+
+
+def text_lines(stream, name):
+    """The stream's lines, decoded as UTF-8 (a BOM is dropped; CRLF is kept for the CSV
+    reader), each checked on its own so that an error names its line."""
+    for number, raw in enumerate(stream, start=1):
+        if number == 1:
+            raw = raw.removeprefix(codecs.BOM_UTF8)
+        try:
+            yield raw.decode("utf-8")
+        except UnicodeDecodeError as error:
+            raise Refused(
+                f"{name}: line {number} is not UTF-8 text (byte {error.object[error.start]:#04x}"
+                f" at column {error.start + 1}). Export the file again, or save it as UTF-8.",
+                400,
+                name,
+            ) from None
+
+
+@dataclass(frozen=True)
+class Record:
+    """A CSV record: its first line's number and its values by column."""
+
+    line: int
+    values: dict
+    extra: int  # fields beyond the header's columns (a line that does not fit)
+    missing: int  # columns this line has no field for
+
+
+def csv_header_and_records(stream, name):
+    """The header (a list of column names) and an iterator of Records; Refused for an empty
+    file, a repeated column, and CSV the reader cannot follow."""
+    lines = text_lines(stream, name)
+    reader = csv.reader(lines)
+    header = next_csv_row(reader, name)
+    while header == []:
+        header = next_csv_row(reader, name)  # blank lines before the header
+    if header is None:
+        raise Refused(f"{name} is empty.", 400, name)
+    header = [column.strip() for column in header]
+    seen = set()
+    for column in header:
+        if column in seen:
+            raise Refused(f"{name}: column {column!r} appears twice in the header.", 400, name)
+        seen.add(column)
+    return header, records(reader, header, name)
+
+
+def records(reader, header, name):
+    width = len(header)
+    while True:
+        start = reader.line_num + 1
+        row = next_csv_row(reader, name)
+        if row is None:
+            return
+        if row == [] or (len(row) == 1 and not row[0].strip() and width > 1):
+            continue  # a blank line
+        values = dict(zip(header, row, strict=False))
+        yield Record(start, values, max(0, len(row) - width), max(0, width - len(row)))
+
+
+def next_csv_row(reader, name):
+    try:
+        return next(reader)
+    except StopIteration:
+        return None
+    except csv.Error as error:
+        raise Refused(
+            f"{name}: line {reader.line_num} cannot be read as CSV ({error}); a quoted field "
+            "may be left open.",
+            400,
+            name,
+        ) from None
+
+
+def json_items(stream, name, prefix):
+    """The items of the JSON array at `prefix` ("item" for a top-level array), each with its
+    index; Refused for JSON that is not valid."""
+    stream = BomSkipping(stream)
+    try:
+        yield from enumerate(ijson.items(stream, prefix, use_float=True))
+    except ijson.JSONError as error:
+        raise Refused(f"{name} is not valid JSON ({error}).", 400, name) from None
+    except UnicodeDecodeError:
+        raise Refused(f"{name} is not UTF-8 text.", 400, name) from None
+
+
+def json_top_level(stream, name):
+    """`"array"` or `"object"` (the first JSON event), reading no further."""
+    stream = BomSkipping(stream)
+    try:
+        for _prefix, event, _value in ijson.parse(stream):
+            if event == "start_array":
+                return "array"
+            if event == "start_map":
+                return "object"
+            break
+    except ijson.JSONError as error:
+        raise Refused(f"{name} is not valid JSON ({error}).", 400, name) from None
+    raise Refused(f"{name} holds JSON, but neither a list nor an object.", 400, name)
+
+
+class BomSkipping(io.RawIOBase):
+    """A binary stream without the UTF-8 BOM it may start with (JSON parsers refuse one)."""
+
+    def __init__(self, raw):
+        super().__init__()
+        self.raw, self.pending = raw, None
+
+    def readable(self):
+        return True
+
+    def readinto(self, buffer):
+        if not len(buffer):
+            return 0
+        if self.pending is None:  # the first read: up to three bytes more, to see a BOM
+            self.pending = self.raw.read(max(len(buffer), 3)).removeprefix(codecs.BOM_UTF8)
+        data = self.pending or self.raw.read(len(buffer))
+        data, self.pending = data[: len(buffer)], data[len(buffer) :]
+        buffer[: len(data)] = data
+        return len(data)
