@@ -1,8 +1,9 @@
 """The movies API, mounted at /api/ by the project."""
 
-from django.urls import re_path
+from django.urls import path, re_path
 from rest_framework.routers import SimpleRouter
 
+from movies.import_export import ExportView, ImportView
 from movies.permissions import TokenRequiredForGet
 from movies.reads import ID_PATTERN
 from movies.views import MovieViewSet
@@ -22,5 +23,7 @@ legacy_watch = MovieViewSet.as_view(
 
 urlpatterns = [
     re_path(rf"^watch/(?P<pk>{ID_PATTERN})/$", legacy_watch, name="movie-watch-legacy"),
+    path("import/", ImportView.as_view(), name="film-import"),
+    path("export/", ExportView.as_view(), name="film-export"),
     *router.urls,
 ]

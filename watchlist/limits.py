@@ -2,13 +2,19 @@
 
 from django.conf import settings
 from django.http import JsonResponse
+from django.urls import Resolver404, resolve
+
+# Room for a multipart body's boundaries and other fields beside its files.
+MULTIPART_ROOM = 1024 * 1024
 
 
 class RequestBodyLimitMiddleware:
-    """413 for a declared body over DATA_UPLOAD_MAX_MEMORY_SIZE.
+    """413 for a declared body over DATA_UPLOAD_MAX_MEMORY_SIZE, or, for a view that takes
+    uploads (its `body_limit_setting` names the setting of its limit: the imports), over
+    that limit.
 
-    Django applies that setting to form data only; DRF's JSON parser reads the stream
-    whole, so without this a large JSON body would be read into memory.
+    Django applies DATA_UPLOAD_MAX_MEMORY_SIZE to form data only; DRF's JSON parser reads
+    the stream whole, so without this a large JSON body would be read into memory.
     """
 
     def __init__(self, get_response):
@@ -27,7 +33,21 @@ class RequestBodyLimitMiddleware:
         if not declared.isdigit():
             return JsonResponse({"detail": "Invalid Content-Length header."}, status=400)
         if self.limit is not None and int(declared) > self.limit:
-            return JsonResponse(
-                {"detail": f"Request body too large: at most {self.limit} bytes."}, status=413
-            )
+            limit = upload_limit(request) or self.limit
+            if int(declared) > limit:
+                return JsonResponse(
+                    {"detail": f"Request body too large: at most {limit} bytes."}, status=413
+                )
         return self.get_response(request)
+
+
+def upload_limit(request):
+    """The body limit of the view at the request's path, if it takes uploads."""
+    try:
+        view = resolve(request.path_info).func
+    except Resolver404:
+        return None
+    name = getattr(view, "body_limit_setting", None) or getattr(
+        getattr(view, "cls", None), "body_limit_setting", None
+    )
+    return getattr(settings, name) + MULTIPART_ROOM if name else None

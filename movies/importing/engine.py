@@ -60,6 +60,10 @@ ELSEWHERE = {
 }
 
 
+def plural(count, word):
+    return f"{count:,} {word}{'' if count == 1 else 's'}"
+
+
 def import_limit():
     return settings.WATCHLIST_IMPORT_MAX_BYTES
 
@@ -125,6 +129,36 @@ class Report:
     def complete(self):
         """Every row imported or deliberately skipped (no invalid row)."""
         return not self.problems
+
+    def describe(self):
+        """The report in lines of text, for a person."""
+        for listed in self.files:
+            if "ignored" in listed:
+                yield f"{listed['name']}: ignored ({listed['ignored']})"
+            else:
+                yield f"{listed['name']}: {listed['format_name']}, {plural(listed['rows'], 'row')}"
+        done = self.written
+        added, completed = ("added", "completed") if done else ("to add", "to complete")
+        yield (
+            f"{plural(self.rows, 'row')}: {plural(self.created, 'film')} {added}, "
+            f"{self.updated} {completed}, {self.unchanged} already there; "
+            f"{plural(self.merged, 'row')} merged into a film met earlier, "
+            f"{len(self.skipped)} skipped (not films), {len(self.problems)} invalid."
+        )
+        for found in self.problems:
+            where = f"line {found['line']}" if "line" in found else found["path"]
+            column = f", column {found['column']}" if found.get("column") else ""
+            value = f" (found: {found['value']!r})" if "value" in found else ""
+            yield f"  {found['file']}, {where}{column}: {found['message']}{value}"
+        if done:
+            yield "Imported."
+        elif self.dry_run:
+            yield "Dry run: nothing was written."
+        else:
+            yield (
+                f"Nothing was imported: {plural(len(self.problems), 'row')} invalid. Correct "
+                "them, or import again skipping invalid rows."
+            )
 
 
 # --- Films the import has seen --------------------------------------------------------------

@@ -61,13 +61,14 @@ class Upload:
 
     @classmethod
     def from_uploaded_file(cls, uploaded):
-        """A file of Django's `request.FILES`."""
-
-        def reopen():
-            uploaded.seek(0)
-            return uploaded.file
-
-        return cls(uploaded.name or "upload", reopen, uploaded.size)
+        """A file of Django's `request.FILES`: on disk past FILE_UPLOAD_MAX_MEMORY_SIZE,
+        else in memory."""
+        name = uploaded.name or "upload"
+        if hasattr(uploaded, "temporary_file_path"):
+            path = uploaded.temporary_file_path()
+            return cls(name, lambda: open(path, "rb"), uploaded.size)
+        uploaded.seek(0)
+        return cls.from_bytes(name, uploaded.read())
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,125 @@
+"""Exports of the list, streamed: this site's CSV and JSON, which its import reads back, and
+the CSV that Letterboxd's importer reads. The API (`GET /api/export/`), the command line
+(`export_films`) and the admin's export actions all write with `export`.
+
+Films go out a chunk at a time in id order, each chunk read by the id after the last one's:
+memory holds one chunk whatever the number of films, no cursor stays open between chunks,
+and the first bytes (the header) go before the first query.
+"""
+
+import csv
+import io
+from dataclasses import dataclass
+from datetime import UTC
+
+from movies.importing.formats import NATIVE_COLUMNS, escape_formula
+from movies.renderers import FastJSONRenderer
+
+CHUNK = 2000
+
+
+@dataclass(frozen=True)
+class ExportFormat:
+    key: str
+    media_type: str
+    extension: str
+    write: object  # (queryset) -> iterator of bytes
+
+
+def export(queryset, format_key):
+    """The bytes of `queryset`'s films in the format, in chunks."""
+    return FORMATS[format_key].write(queryset)
+
+
+def chunks(queryset, fields):
+    """The films' `fields` (values() dicts, their id first), CHUNK at a time, by id."""
+    queryset = queryset.order_by("pk").values("pk", *fields)
+    last = 0
+    while rows := list(queryset.filter(pk__gt=last)[:CHUNK]):
+        last = rows[-1]["pk"]
+        yield rows
+
+
+def csv_lines(rows):
+    buffer = io.StringIO()
+    csv.writer(buffer).writerows(rows)
+    return buffer.getvalue().encode()
+
+
+def text(value):
+    """A value as this site's CSV writes it: as the API writes it in JSON, null empty."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if hasattr(value, "tzinfo") and value.tzinfo is not None:
+        return value.astimezone(UTC).isoformat().replace("+00:00", "Z")
+    if hasattr(value, "isoformat"):
+        return value.isoformat()
+    return str(value)
+
+
+def native_csv(queryset):
+    yield csv_lines([NATIVE_COLUMNS])
+    fields = [name for name in NATIVE_COLUMNS if name != "id"]
+    for rows in chunks(queryset, fields):
+        lines = []
+        for row in rows:
+            row["title"] = escape_formula(row["title"])
+            lines.append([row["pk"], *(text(row[name]) for name in fields)])
+        yield csv_lines(lines)
+
+
+def native_json(queryset):
+    """A JSON list of the films, each as the API shows it (its renderer writes them)."""
+    renderer = FastJSONRenderer()
+    fields = [name for name in NATIVE_COLUMNS if name != "id"]
+    opening = b"["
+    for rows in chunks(queryset, fields):
+        films = [{"id": row.pop("pk"), **row} for row in rows]
+        yield opening + renderer.render(films)[1:-1]
+        opening = b","
+    yield b"[]" if opening == b"[" else b"]"
+
+
+# Letterboxd's import format (https://letterboxd.com/about/importing-data/): its importer
+# matches a film by these ids, or by title and year; a watched date makes a diary entry.
+LETTERBOXD_COLUMNS = [
+    "LetterboxdURI",
+    "tmdbID",
+    "imdbID",
+    "Title",
+    "Year",
+    "Rating10",
+    "WatchedDate",
+]
+LETTERBOXD_FIELDS = [
+    "letterboxd_uri",
+    "tmdb_id",
+    "imdb_id",
+    "title",
+    "release_year",
+    "rating",
+    "watched_on",
+]
+
+
+def letterboxd_csv(queryset):
+    yield csv_lines([LETTERBOXD_COLUMNS])
+    for rows in chunks(queryset, LETTERBOXD_FIELDS):
+        yield csv_lines(
+            [
+                [
+                    escape_formula(row[name]) if name == "title" else text(row[name])
+                    for name in LETTERBOXD_FIELDS
+                ]
+                for row in rows
+            ]
+        )
+
+
+FORMATS = {
+    "csv": ExportFormat("csv", "text/csv", "csv", native_csv),
+    "json": ExportFormat("json", "application/json", "json", native_json),
+    "letterboxd": ExportFormat("letterboxd", "text/csv", "letterboxd.csv", letterboxd_csv),
+}
