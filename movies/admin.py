@@ -1,7 +1,20 @@
-from django.contrib import admin, messages
-from django.db.models.functions import ExtractYear
+from datetime import timedelta
 
-from movies.models import Movie
+from django import forms
+from django.conf import settings
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import get_object_or_404, redirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils import timezone
+
+from movies.exporting import streaming_response
+from movies.importing import Refused, Upload, import_films
+from movies.models import Movie, PendingImport
+
+# How long an uploaded file waits for its import to be confirmed.
+PENDING_FOR = timedelta(days=1)
 
 
 class ReleaseYearFilter(admin.SimpleListFilter):
@@ -9,28 +22,54 @@ class ReleaseYearFilter(admin.SimpleListFilter):
     parameter_name = "release_year"
 
     def lookups(self, request, model_admin):
-        years = (
-            Movie.objects.annotate(year=ExtractYear("release_date"))
-            .order_by("-year")
-            .values_list("year", flat=True)
-            .distinct()
-        )
-        return [(str(year), str(year)) for year in years]
+        years = Movie.objects.order_by("-release_year").values_list("release_year", flat=True)
+        return [(str(year), str(year)) for year in years.distinct()]
 
     def queryset(self, request, queryset):
         if self.value() and self.value().isdigit():
-            return queryset.filter(release_date__year=int(self.value()))
+            return queryset.filter(release_year=int(self.value()))
         return queryset
+
+
+class ImportForm(forms.Form):
+    file = forms.FileField(
+        help_text="An export of IMDb (a list, the watchlist or ratings), Letterboxd (its ZIP, "
+        "or watchlist.csv, watched.csv, ratings.csv, diary.csv), Trakt (its ZIP, or its JSON "
+        "files), or this site's CSV or JSON export."
+    )
+    skip_invalid = forms.BooleanField(
+        required=False,
+        label="Skip invalid rows",
+        help_text="Import the valid rows and list the others. Otherwise any invalid row means "
+        "nothing is imported.",
+    )
 
 
 @admin.register(Movie)
 class MovieAdmin(admin.ModelAdmin):
-    list_display = ["title", "release_date", "is_watched", "watched_at"]
+    list_display = ["title", "release_year", "release_date", "is_watched", "watched_on", "rating"]
     list_filter = ["is_watched", ReleaseYearFilter]
     search_fields = ["title"]
-    date_hierarchy = "release_date"
-    readonly_fields = ["is_watched", "watched_at"]
-    actions = ["mark_watched", "mark_unwatched"]
+    fields = [
+        "title",
+        "release_date",
+        "release_year",
+        "rating",
+        "is_watched",
+        "watched_at",
+        "watched_on",
+        "imdb_id",
+        "tmdb_id",
+        "letterboxd_uri",
+    ]
+    readonly_fields = ["is_watched", "watched_at", "watched_on"]
+    actions = [
+        "mark_watched",
+        "mark_unwatched",
+        "export_csv",
+        "export_json",
+        "export_letterboxd",
+    ]
 
     def get_search_results(self, request, queryset, search_term):
         # The API's title search (movies.search): one meaning, and the index, everywhere.
@@ -47,3 +86,93 @@ class MovieAdmin(admin.ModelAdmin):
     def mark_unwatched(self, request, queryset):
         changed = queryset.mark_unwatched()
         self.message_user(request, f"{changed} film(s) marked unwatched.", messages.SUCCESS)
+
+    @admin.action(description="Export selected films (CSV)", permissions=["view"])
+    def export_csv(self, request, queryset):
+        return streaming_response(queryset, "csv")
+
+    @admin.action(description="Export selected films (JSON)", permissions=["view"])
+    def export_json(self, request, queryset):
+        return streaming_response(queryset, "json")
+
+    @admin.action(description="Export selected films for Letterboxd", permissions=["view"])
+    def export_letterboxd(self, request, queryset):
+        return streaming_response(queryset, "letterboxd")
+
+    # --- Import: upload, preview, confirm ---------------------------------------------------
+
+    def get_urls(self):
+        upload = self.admin_site.admin_view(self.import_view)
+        upload.body_limit_setting = "WATCHLIST_IMPORT_MAX_BYTES"  # watchlist.limits
+        confirm = self.admin_site.admin_view(self.confirm_import_view)
+        return [
+            path("import/", upload, name="movies_movie_import"),
+            path("import/<uuid:pending>/", confirm, name="movies_movie_import_confirm"),
+            *super().get_urls(),
+        ]
+
+    def import_view(self, request):
+        """The upload form; a file sent is read without writing, and its preview shown."""
+        if not self.has_add_permission(request):
+            raise PermissionDenied
+        form = ImportForm(request.POST or None, request.FILES or None)
+        if request.method == "POST" and form.is_valid():
+            uploaded = form.cleaned_data["file"]
+            on_error = "skip" if form.cleaned_data["skip_invalid"] else "abort"
+            upload = Upload.from_uploaded_file(uploaded)
+            try:
+                report = import_films([upload], dry_run=True, on_error=on_error)
+            except Refused as refusal:
+                form.add_error("file", refusal.message)
+            else:
+                PendingImport.objects.filter(created_at__lt=timezone.now() - PENDING_FOR).delete()
+                uploaded.seek(0)
+                pending = PendingImport.objects.create(
+                    user=request.user, name=upload.name, data=uploaded.read(), on_error=on_error
+                )
+                return self.report_page(request, report, pending)
+        return TemplateResponse(
+            request,
+            "admin/movies/movie/import.html",
+            {
+                **self.admin_site.each_context(request),
+                "opts": self.opts,
+                "title": "Import films",
+                "form": form,
+                "limit": settings.WATCHLIST_IMPORT_MAX_BYTES,
+            },
+        )
+
+    def confirm_import_view(self, request, pending):
+        """Imports a previewed file for real (POST), and shows what was done."""
+        if not self.has_add_permission(request):
+            raise PermissionDenied
+        if request.method != "POST":
+            return redirect("admin:movies_movie_import")
+        pending = get_object_or_404(PendingImport, pk=pending, user=request.user)
+        upload = Upload.from_bytes(pending.name, bytes(pending.data))
+        try:
+            report = import_films([upload], on_error=pending.on_error)
+        except Refused as refusal:
+            self.message_user(request, refusal.message, messages.ERROR)
+            return redirect("admin:movies_movie_import")
+        pending.delete()
+        if report.written:
+            self.message_user(request, next(reversed(list(report.describe()))), messages.SUCCESS)
+        return self.report_page(request, report, None)
+
+    def report_page(self, request, report, pending):
+        changelist = reverse("admin:movies_movie_changelist")
+        return TemplateResponse(
+            request,
+            "admin/movies/movie/import_report.html",
+            {
+                **self.admin_site.each_context(request),
+                "opts": self.opts,
+                "title": "Imported films" if report.written else "Import preview",
+                "report": report.as_dict(),
+                "summary": list(report.describe()),
+                "pending": pending,
+                "changelist": changelist,
+            },
+        )

@@ -12,7 +12,13 @@ import io
 from dataclasses import dataclass
 from datetime import UTC
 
+from django.http import StreamingHttpResponse
+from django.utils import timezone
+from django_filters.utils import translate_validation
+
+from movies.filters import MovieFilter
 from movies.importing.formats import NATIVE_COLUMNS, escape_formula
+from movies.models import Movie
 from movies.renderers import FastJSONRenderer
 
 CHUNK = 2000
@@ -29,6 +35,30 @@ class ExportFormat:
 def export(queryset, format_key):
     """The bytes of `queryset`'s films in the format, in chunks."""
     return FORMATS[format_key].write(queryset)
+
+
+def chosen_films(parameters):
+    """The films that the list's filters `is_watched` and `search` choose (a mapping of
+    their values, as a query string gives them); ValidationError (400) for an invalid one.
+    Films go out in id order, so `ordering` has no say."""
+    data = {name: parameters[name] for name in ("is_watched", "search") if name in parameters}
+    filters = MovieFilter(data=data, queryset=Movie.objects.all())
+    if not filters.is_valid():
+        raise translate_validation(filters.errors)
+    return filters.qs
+
+
+def streaming_response(queryset, format_key):
+    """The export of `queryset`'s films as a download, streamed."""
+    chosen = FORMATS[format_key]
+    response = StreamingHttpResponse(
+        export(queryset, format_key), content_type=f"{chosen.media_type}; charset=utf-8"
+    )
+    today = timezone.now().date().isoformat()
+    response["Content-Disposition"] = (
+        f'attachment; filename="watchlist-{today}.{chosen.extension}"'
+    )
+    return response
 
 
 def chunks(queryset, fields):

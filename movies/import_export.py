@@ -1,23 +1,21 @@
 """`POST /api/import/` and `GET /api/export/`: the API's doors to the import engine
 (`movies.importing`) and the exports (`movies.exporting`)."""
 
-from django.http import StreamingHttpResponse
-from django.utils import timezone
-from django_filters.utils import translate_validation
+from django.http import Http404
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import serializers, status
-from rest_framework.exceptions import NotFound, ValidationError
+from rest_framework.exceptions import ValidationError
 from rest_framework.parsers import MultiPartParser
 from rest_framework.permissions import BasePermission, IsAuthenticated
 from rest_framework.renderers import BaseRenderer
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from movies.exporting import FORMATS, export
-from movies.filters import MovieFilter
+from movies.exporting import FORMATS, chosen_films, streaming_response
 from movies.importing import ON_ERROR, Refused, Upload, import_films
-from movies.models import Movie
 from movies.renderers import FastJSONRenderer
+from movies.serializers import MovieSerializer
+from movies.views import MethodsFirst
 
 
 class CanAddFilms(BasePermission):
@@ -85,7 +83,7 @@ REFUSED = OpenApiResponse(
 )
 
 
-class ImportView(APIView):
+class ImportView(MethodsFirst, APIView):
     """Imports films from exports of IMDb, Letterboxd or Trakt, or of this site.
 
     Send the files as multipart form data, in the field `file`. The format is recognised
@@ -144,7 +142,7 @@ class ExportRenderer(BaseRenderer):
     charset = "utf-8"
 
     def render(self, data, accepted_media_type=None, renderer_context=None):
-        raise NotImplementedError  # only errors are rendered, as JSON (ExportView)
+        raise NotImplementedError  # the view streams exports, and answers the rest in JSON
 
 
 def export_renderer(key):
@@ -155,7 +153,7 @@ def export_renderer(key):
     )
 
 
-class ExportView(APIView):
+class ExportView(MethodsFirst, APIView):
     """Exports the films, streamed: `?format=csv` (the default; a spreadsheet opens it, and
     the import reads it back), `json` (each film as the API shows it) or `letterboxd` (the
     CSV Letterboxd's importer reads). Filter with `is_watched` and `search`, as the list;
@@ -178,34 +176,25 @@ class ExportView(APIView):
         ],
         responses={
             (200, "text/csv"): OpenApiResponse(bytes, description="CSV, a film a line."),
-            (200, "application/json"): OpenApiResponse(bytes, description="A JSON list of films."),
+            (200, "application/json"): OpenApiResponse(
+                MovieSerializer(many=True), description="A JSON list of films."
+            ),
         },
     )
     def get(self, request):
-        data = request.GET.copy()
-        data.pop("ordering", None)  # always id order: the export reads films by id
-        filters = MovieFilter(data=data, queryset=Movie.objects.all())
-        if not filters.is_valid():
-            raise translate_validation(filters.errors)
-        key = request.accepted_renderer.format
-        exported = FORMATS[key]
-        response = StreamingHttpResponse(
-            export(filters.qs, key), content_type=f"{exported.media_type}; charset=utf-8"
-        )
-        today = timezone.now().date().isoformat()
-        response["Content-Disposition"] = (
-            f'attachment; filename="watchlist-{today}.{exported.extension}"'
-        )
-        return response
+        films = chosen_films(request.GET)
+        return streaming_response(films, request.accepted_renderer.format)
 
     def perform_content_negotiation(self, request, force=False):
         try:
             return super().perform_content_negotiation(request, force)
-        except NotFound:  # a `?format=` no renderer has
+        except Http404:  # a `?format=` no renderer has
             raise ValidationError({"format": [f"Choose one of: {', '.join(FORMATS)}."]}) from None
 
-    def handle_exception(self, exc):
-        # Errors are JSON, as everywhere under /api/, whatever format was asked for.
-        self.request.accepted_renderer = FastJSONRenderer()
-        self.request.accepted_media_type = FastJSONRenderer.media_type
-        return super().handle_exception(exc)
+    def finalize_response(self, request, response, *args, **kwargs):
+        response = super().finalize_response(request, response, *args, **kwargs)
+        if isinstance(response, Response):
+            # What is not the export (an error, OPTIONS) is JSON, as everywhere under /api/.
+            response.accepted_renderer = FastJSONRenderer()
+            response.accepted_media_type = FastJSONRenderer.media_type
+        return response

@@ -1,8 +1,10 @@
 """The watchlist's one model: a film, whether (and when) it was watched, and what other
 services know it by."""
 
+import uuid
 from datetime import UTC
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
@@ -170,9 +172,26 @@ class Movie(models.Model):
         (source, derived) field pairs it set."""
         derived = []
         if self.release_date is not None:
+            self.release_date = self._meta.get_field("release_date").to_python(self.release_date)
             self.release_year = self.release_date.year
             derived.append(("release_date", "release_year"))
         if self.watched_at is not None:
+            self.watched_at = self._meta.get_field("watched_at").to_python(self.watched_at)
             self.watched_on = self.watched_at.astimezone(UTC).date()
             derived.append(("watched_at", "watched_on"))
         return derived
+
+
+class PendingImport(models.Model):
+    """A file uploaded on the admin's import page, kept from its preview to its confirmation
+    (by whichever instance serves that), then deleted; a day at most."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE)
+    created_at = models.DateTimeField(auto_now_add=True)
+    name = models.CharField(max_length=255)
+    data = models.BinaryField()
+    on_error = models.CharField(max_length=5)
+
+    def __str__(self):
+        return self.name

@@ -31,6 +31,17 @@ class WatchStateUnchanged(APIException):
     default_code = "watch_state_unchanged"
 
 
+class MethodsFirst:
+    """A method the route lacks is a 405 for anyone: DRF checks permissions first, and would
+    ask an anonymous client to sign in (401) for a method no one may use there."""
+
+    def check_permissions(self, request):
+        method = request.method.lower()
+        if method not in self.http_method_names or not hasattr(self, method):
+            raise MethodNotAllowed(request.method)
+        super().check_permissions(request)
+
+
 @extend_schema_view(
     list=extend_schema(
         operation_id="list_films",
@@ -74,7 +85,7 @@ class WatchStateUnchanged(APIException):
         responses={200: Detail},
     ),
 )
-class MovieViewSet(viewsets.ModelViewSet):
+class MovieViewSet(MethodsFirst, viewsets.ModelViewSet):
     """The films on the watchlist, and whether you have watched them.
 
     Anyone may read; adding, editing, watching and deleting need a signed-in user: send
@@ -108,14 +119,6 @@ class MovieViewSet(viewsets.ModelViewSet):
     def retrieve(self, request, *args, **kwargs):
         film, headers = reads.film_detail(request, self.kwargs["pk"])
         return Response(film, headers=headers)
-
-    def check_permissions(self, request):
-        # A method this route lacks is a 405 for anyone: DRF checks permissions first, and
-        # would ask an anonymous client to sign in (401) for a method no one may use here.
-        method = request.method.lower()
-        if method not in self.http_method_names or not hasattr(self, method):
-            raise MethodNotAllowed(request.method)
-        super().check_permissions(request)
 
     def get_view_name(self):
         # The browsable API's page titles (DRF's would say "Movie List", "Movie Instance").

@@ -1,12 +1,17 @@
 """What imports bring: each film's IMDb id, TMDB id and Letterboxd URI, a rating, the day it
-was watched, and its release year, which a film known only by its year has without a date.
+was watched, and its release year, which a film known only by its year has without a date;
+and the admin's imports waiting for confirmation.
 
 Existing films take their year from their date and the day from watched_at. On PostgreSQL
 the new columns are added without a rewrite, but filling them updates every row, and the
 new constraints are checked over the whole table, under its lock: on a large table, run it
 in a maintenance window."""
 
+import uuid
+
 import django.core.validators
+import django.db.models.deletion
+from django.conf import settings
 from django.db import migrations, models
 from django.db.models.functions import ExtractYear, TruncDate
 
@@ -21,6 +26,7 @@ def fill_years_and_days(apps, schema_editor):
 class Migration(migrations.Migration):
     dependencies = [
         ("movies", "0003_title_search_index"),
+        migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
@@ -63,7 +69,8 @@ class Migration(migrations.Migration):
             model_name="movie",
             name="release_year",
             field=models.PositiveSmallIntegerField(
-                help_text="The year of release_date when that is known.",
+                blank=True,
+                help_text="The year of the release date, or alone for a film known only by its year.",
                 null=True,
                 validators=[
                     django.core.validators.MinValueValidator(1),
@@ -95,7 +102,8 @@ class Migration(migrations.Migration):
             model_name="movie",
             name="release_year",
             field=models.PositiveSmallIntegerField(
-                help_text="The year of release_date when that is known.",
+                blank=True,
+                help_text="The year of the release date, or alone for a film known only by its year.",
                 validators=[
                     django.core.validators.MinValueValidator(1),
                     django.core.validators.MaxValueValidator(9999),
@@ -173,5 +181,26 @@ class Migration(migrations.Migration):
                 name="movie_rating_range",
                 violation_error_message="A rating is 1 to 10.",
             ),
+        ),
+        migrations.CreateModel(
+            name="PendingImport",
+            fields=[
+                (
+                    "id",
+                    models.UUIDField(
+                        default=uuid.uuid4, editable=False, primary_key=True, serialize=False
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("name", models.CharField(max_length=255)),
+                ("data", models.BinaryField()),
+                ("on_error", models.CharField(max_length=5)),
+                (
+                    "user",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, to=settings.AUTH_USER_MODEL
+                    ),
+                ),
+            ],
         ),
     ]

@@ -1,12 +1,9 @@
 import sys
 
 from django.core.management import BaseCommand, CommandError
-from django_filters.utils import translate_validation
 from rest_framework.exceptions import ValidationError
 
-from movies.exporting import FORMATS, export
-from movies.filters import MovieFilter
-from movies.models import Movie
+from movies.exporting import FORMATS, chosen_films, export
 
 
 class Command(BaseCommand):
@@ -29,13 +26,11 @@ class Command(BaseCommand):
             for name, option in (("is_watched", "is_watched"), ("search", "search"))
             if options[option] is not None
         }
-        filters = MovieFilter(data=data, queryset=Movie.objects.all())
         try:
-            if not filters.is_valid():
-                raise translate_validation(filters.errors)
+            films = chosen_films(data)
         except ValidationError as error:
             raise CommandError(str(error.detail)) from None
-        chunks = export(filters.qs, options["format"])
+        chunks = export(films, options["format"])
         if options["output"]:
             with open(options["output"], "wb") as out:
                 out.writelines(chunks)
