@@ -5,6 +5,7 @@ import pytest
 from django.urls import reverse
 
 from movies.models import Movie
+from movies.tests.factories import movie_rows
 
 pytestmark = pytest.mark.django_db
 
@@ -246,3 +247,119 @@ def test_a_title_over_128_characters_as_sent_is_rejected_even_if_trimming_shorte
     assert response.status_code == HTTPStatus.BAD_REQUEST
     assert response.json() == {"title": ["Ensure this field has no more than 128 characters."]}
     assert not Movie.objects.exists()
+
+
+@pytest.mark.parametrize("release_date", ["2000", 2000, 1999.0, "1"])
+def test_a_year_sent_as_release_date_is_refused_not_read_as_1970(token_client, release_date):
+    response = token_client.post(
+        reverse(URL), {"title": "Memento", "release_date": release_date}, format="json"
+    )
+
+    assert response.status_code == HTTPStatus.BAD_REQUEST
+    message = response.json()["release_date"][0]
+    assert message.endswith("is not a date: send a year as release_year, a date as YYYY-MM-DD.")
+    assert not Movie.objects.exists()
+
+
+def test_the_flask_route_still_reads_any_number_as_a_timestamp(token_client):
+    response = token_client.post("/api/create/", {"title": "Memento", "release_date": "2000"})
+
+    assert response.status_code == HTTPStatus.CREATED
+    assert response.json()["release_date"] == "1970-01-01"
+    assert Movie.objects.get().release_date.isoformat() == "1970-01-01"
+
+
+def test_a_film_known_only_by_its_year(token_client):
+    response = token_client.post(
+        reverse(URL), {"title": "Memento", "release_year": 2000}, format="json"
+    )
+
+    assert response.status_code == HTTPStatus.CREATED
+    body = response.json()
+    assert (body["release_date"], body["release_year"]) == (None, 2000)
+    film = Movie.objects.get()
+    assert (film.release_date, film.release_year) == (None, 2000)
+    assert str(film) == "Memento (2000)"
+
+
+def test_the_year_follows_the_date(token_client):
+    response = token_client.post(
+        reverse(URL), {"title": "Memento", "release_date": "2000-10-11"}, format="json"
+    )
+
+    assert response.json()["release_year"] == 2000
+    assert Movie.objects.get().release_year == 2000
+
+
+def test_a_year_other_than_the_dates_is_refused(token_client):
+    response = token_client.post(
+        reverse(URL),
+        {"title": "Memento", "release_date": "2000-10-11", "release_year": 2001},
+        format="json",
+    )
+
+    assert response.status_code == HTTPStatus.BAD_REQUEST
+    assert response.json() == {
+        "release_year": ["release_year must be the year of release_date (2000)."]
+    }
+    assert not Movie.objects.exists()
+
+
+def test_a_null_date_needs_a_year(token_client):
+    response = token_client.post(
+        reverse(URL), {"title": "Memento", "release_date": None}, format="json"
+    )
+
+    assert response.status_code == HTTPStatus.BAD_REQUEST
+    assert response.json() == {"release_date": ["Give a release date, or the release year alone."]}
+
+
+@pytest.mark.parametrize(
+    ("fields", "field", "message"),
+    [
+        ({"imdb_id": "0137523"}, "imdb_id", "Enter an IMDb title id: tt and 7 to 10 digits."),
+        ({"rating": 11}, "rating", "Ensure this value is less than or equal to 10."),
+        ({"rating": 0}, "rating", "Ensure this value is greater than or equal to 1."),
+        (
+            {"letterboxd_uri": "https://example.com/film/x/"},
+            "letterboxd_uri",
+            "Enter a Letterboxd film link: https://boxd.it/... or https://letterboxd.com/film/.../",
+        ),
+        ({"tmdb_id": 0}, "tmdb_id", "Ensure this value is greater than or equal to 1."),
+    ],
+)
+def test_ids_and_ratings_are_checked(token_client, fields, field, message):
+    response = token_client.post(
+        reverse(URL), {"title": "Memento", "release_year": 2000, **fields}, format="json"
+    )
+
+    assert response.status_code == HTTPStatus.BAD_REQUEST
+    assert response.json() == {field: [message]}
+    assert not Movie.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "message"),
+    [
+        ("imdb_id", "tt0209144", "Another film on the list has this IMDb id."),
+        ("tmdb_id", 77, "Another film on the list has this TMDB id."),
+        (
+            "letterboxd_uri",
+            "https://boxd.it/1Bao",
+            "Another film on the list has this Letterboxd URI.",
+        ),
+    ],
+)
+def test_an_id_another_film_has_is_a_conflict(token_client, field, value, message):
+    token_client.post(
+        reverse(URL), {"title": "Memento", "release_year": 2000, field: value}, format="json"
+    )
+    before = movie_rows()
+
+    response = token_client.post(
+        reverse(URL), {"title": "Copy", "release_year": 2000, field: value}, format="json"
+    )
+
+    assert response.status_code == HTTPStatus.CONFLICT
+    assert response.json() == {field: [message]}
+    assert movie_rows() == before

@@ -223,3 +223,71 @@ def test_an_id_with_leading_zeros_names_no_film(token_client, method):
     assert response.status_code == HTTPStatus.NOT_FOUND
     assert response.json() == {"detail": "Not found."}
     assert movie_rows() == before
+
+
+def test_patch_of_the_date_moves_the_year(token_client):
+    movie = make_movie("Inception", date(2010, 7, 16))
+
+    response = token_client.patch(detail(movie.id), {"release_date": "2011-01-05"}, format="json")
+
+    assert response.status_code == HTTPStatus.OK
+    assert (response.json()["release_date"], response.json()["release_year"]) == (
+        "2011-01-05",
+        2011,
+    )
+    movie.refresh_from_db()
+    assert (movie.release_date, movie.release_year) == (date(2011, 1, 5), 2011)
+
+
+def test_patch_of_another_year_than_the_dates_is_refused(token_client):
+    movie = make_movie("Inception", date(2010, 7, 16))
+    before = movie_rows()
+
+    response = token_client.patch(detail(movie.id), {"release_year": 2011}, format="json")
+
+    assert response.status_code == HTTPStatus.BAD_REQUEST
+    assert response.json() == {
+        "release_year": ["release_year must be the year of release_date (2010)."]
+    }
+    assert movie_rows() == before
+
+
+def test_patch_keeps_only_the_year_when_the_date_is_cleared(token_client):
+    movie = make_movie("Inception", date(2010, 7, 16))
+
+    response = token_client.patch(
+        detail(movie.id), {"release_date": None, "release_year": 2010}, format="json"
+    )
+
+    assert response.status_code == HTTPStatus.OK
+    movie.refresh_from_db()
+    assert (movie.release_date, movie.release_year) == (None, 2010)
+
+
+def test_put_takes_a_year_for_a_film_known_only_by_its_year(token_client):
+    movie = make_movie("Inception", release_date=None, release_year=2010)
+
+    response = token_client.put(
+        detail(movie.id), {"title": "Inception", "release_year": 2009}, format="json"
+    )
+
+    assert response.status_code == HTTPStatus.OK
+    movie.refresh_from_db()
+    assert (movie.release_date, movie.release_year) == (None, 2009)
+
+
+def test_patch_sets_the_rating_and_ids(token_client):
+    movie = make_movie("Inception", date(2010, 7, 16))
+    fields = {
+        "rating": 9,
+        "imdb_id": "tt1375666",
+        "tmdb_id": 27205,
+        "letterboxd_uri": "https://boxd.it/1skk",
+    }
+
+    response = token_client.patch(detail(movie.id), fields, format="json")
+
+    assert response.status_code == HTTPStatus.OK
+    assert {name: response.json()[name] for name in fields} == fields
+    movie.refresh_from_db()
+    assert {name: getattr(movie, name) for name in fields} == fields
