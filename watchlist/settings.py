@@ -3,7 +3,7 @@
 Every default is safe for production: debug is off, nothing secret has a default, and HTTPS
 protections are on. A malformed value stops start-up with one line naming the variable
 (`watchlist.env`). `make run` writes a local `.env` that turns HTTPS off for loopback use.
-The README lists every variable.
+docs/configuration.md describes every variable.
 """
 
 from datetime import timedelta
@@ -36,11 +36,23 @@ def is_weak_secret_key(key):
 
 DEBUG = env_bool("DJANGO_DEBUG")
 
+NEW_SECRET_KEY = 'python3 -c "import secrets; print(secrets.token_urlsafe(50))"'
+# `make run` keeps its settings in ./.env, which only make loads: a command run by hand from
+# that directory without loading it is told so, rather than sent to make a new key.
+LOAD_DOT_ENV = "set -a && . ./.env && set +a"
+
 SECRET_KEY = env_str("DJANGO_SECRET_KEY", "")
+if not DEBUG and not SECRET_KEY:
+    raise SettingError(
+        f"DJANGO_SECRET_KEY is not set; this directory's .env has the one make run uses: "
+        f"load it first with: {LOAD_DOT_ENV}"
+        if Path(".env").is_file()
+        else f"DJANGO_SECRET_KEY is not set; generate one with: {NEW_SECRET_KEY}"
+    )
 if not DEBUG and is_weak_secret_key(SECRET_KEY):
     raise SettingError(
-        "DJANGO_SECRET_KEY is missing or weak (it needs 50+ characters, 5+ distinct); "
-        'generate one with: python3 -c "import secrets; print(secrets.token_urlsafe(50))"'
+        "DJANGO_SECRET_KEY is weak (it needs 50+ characters, 5+ distinct); "
+        f"generate one with: {NEW_SECRET_KEY}"
     )
 if DEBUG and not SECRET_KEY:
     SECRET_KEY = "django-insecure-development-only"  # noqa: S105 - debug only, never served
@@ -323,6 +335,7 @@ SPECTACULAR_SETTINGS = {
     "TITLE": "watchlist API",
     "DESCRIPTION": "A personal movie watchlist: the films you want to watch, and which you have.",
     "VERSION": "1.2.0",
+    "LICENSE": {"name": "BSD-3-Clause", "url": "https://spdx.org/licenses/BSD-3-Clause.html"},
     "SERVE_INCLUDE_SCHEMA": False,
     "COMPONENT_SPLIT_REQUEST": True,
     # Generated clients: bodies are documented as JSON only (one media type per body; the
