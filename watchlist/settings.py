@@ -368,10 +368,14 @@ if METRICS_TOKEN and (len(METRICS_TOKEN) < 32 or not METRICS_TOKEN.isascii()):
         "it needs 32+ ASCII characters; generate one with: "
         'python3 -c "import secrets; print(secrets.token_urlsafe(32))"',
     )
-# Unhandled errors go to Sentry when this is set (SENTRY_ENVIRONMENT names the deployment).
+# Unhandled errors go to Sentry when this is set, tagged with the deployment's name.
 SENTRY_DSN = env_str("SENTRY_DSN", "").strip()
 if SENTRY_DSN:
-    start_error_reports(SENTRY_DSN, release=f"watchlist@{APP_VERSION}")
+    start_error_reports(
+        SENTRY_DSN,
+        release=f"watchlist@{APP_VERSION}",
+        environment=env_str("SENTRY_ENVIRONMENT", "").strip() or "production",
+    )
 
 # --- Sign-in: lockout, API tokens, password hashing, Content-Security-Policy ---------------
 # (accounts/ holds the code; README "Security" describes the policy and every variable.)
