@@ -1,8 +1,9 @@
 """Every shell example in the documentation runs as shown, against a live server.
 
 A reader's copy of the project serves with `make run`, as Getting started says; then each
-page's sessions run in the order of the site's navigation, in a fresh shell that knows what
-Getting started left it (`TOKEN`, `PASSWORD`). What a command prints must be what the page
+page's sessions run in the order of the site's navigation, each page in a fresh shell that
+has what Getting started leaves a reader: alice's password in `PASSWORD`, a token of hers in
+`TOKEN`. What a command prints must be what the page
 shows (`...` for what changes from run to run). Only the server's address and the names of
 new PostgreSQL databases differ from the page: the examples say 127.0.0.1:8000 and
 `watchlist`; here each runs on a free port, with databases of the run's own, dropped after.
@@ -122,6 +123,16 @@ class Reader:
             else:
                 self.first_session = session
 
+    def page_env(self):
+        """Where Getting started leaves a reader: alice's password in PASSWORD, and a token
+        of hers in TOKEN (a new one for each page: a page may revoke tokens)."""
+        session = Session(self.env, self.project, self.work, self.password)
+        status, shown = session.run(
+            ". ./.env && TOKEN=$(.venv/bin/python manage.py create_token alice 2>/dev/null)"
+        )
+        assert status == 0 and session.env.get("TOKEN"), shown
+        return {**self.env, "TOKEN": session.env["TOKEN"], "PASSWORD": self.password}
+
     def drop_databases(self):
         with psycopg.connect(POSTGRES_SERVER, autocommit=True) as connection:
             for name in self.databases:
@@ -139,13 +150,9 @@ def reader(tmp_path_factory):
         pytest.skip(f"no PostgreSQL server for the examples that use one: {error}")
     reader = Reader(tmp_path_factory.mktemp("docs"))
     try:
-        env, reader.first_failures = reader.run_page(FIRST, reader.env)
+        _, reader.first_failures = reader.run_page(FIRST, reader.env)
         servers = reader.first_session.servers
         assert servers, f"{FIRST} starts no server"
-        reader.after_first = {
-            **reader.env,
-            **{key: env[key] for key in ("TOKEN", "PASSWORD") if key in env},
-        }
         yield reader
     finally:
         if hasattr(reader, "first_session"):
@@ -174,7 +181,7 @@ def test_examples_of_the_page_work_as_shown(reader, page):
     if page == FIRST:
         assert not reader.first_failures, "\n\n".join(reader.first_failures)
         return
-    _, failures = reader.run_page(page, reader.after_first)
+    _, failures = reader.run_page(page, reader.page_env())
 
     assert not failures, "\n\n".join(failures)
     if page in AFTER:
