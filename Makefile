@@ -18,12 +18,13 @@ BENCH_REFERENCE ?= ../shared/baseline/flask-watchlist
 BENCH_ARGS ?=
 
 .PHONY: help venv run test test-postgres lint check clients manifests container-test bench clean \
-	docs docs-serve schema
+	docs docs-serve schema test-docs
 
 help:
 	@echo "make run            set up, migrate, load the sample films, serve on http://$(HOST):$(PORT)"
 	@echo "make test           the whole test suite on SQLite, with coverage"
 	@echo "make test-postgres  the same suite on PostgreSQL (POSTGRES_URL=$(POSTGRES_URL))"
+	@echo "make test-docs      the docs' tests: strict build, reference pages, examples run live"
 	@echo "make lint           ruff check and format check"
 	@echo "make check          missing migrations and Django's deployment checks"
 	@echo "make clients        the schema through Redocly's lint and TypeScript (needs Node.js 20+)"
@@ -77,6 +78,12 @@ test-postgres: venv
 		--ignore=watchlist/tests/test_server.py --ignore=watchlist/tests/test_browser.py \
 		--ignore=watchlist/tests/test_lockout_on_gunicorn.py \
 		--ignore=watchlist/tests/test_generated_client.py
+
+# The documentation's tests (tests/): the strict build, the configuration page and the schema
+# against the code, and every example run against `make run`'s server. They use PostgreSQL
+# at POSTGRES_URL's server for the examples that do.
+test-docs: venv
+	POSTGRES_URL=$(POSTGRES_URL) $(BIN)/pytest tests $(PYTEST_ARGS)
 
 lint: venv
 	$(BIN)/ruff check .

@@ -107,7 +107,8 @@ def parse_session(body, first_line):
         while index < len(body) and not body[index].startswith("$ "):
             output.append(body[index])
             index += 1
-        commands.append(Command("\n".join(text), "\n".join(output).strip("\n"), first_line + start))
+        expected = "\n".join(output).strip("\n")
+        commands.append(Command("\n".join(text), expected, first_line + start))
     return commands
 
 
@@ -177,7 +178,7 @@ class Session:
             stderr=slave,
             cwd=self.cwd,
             env=env,
-            preexec_fn=_controlling_terminal,  # noqa: PLW1509 - no threads run here
+            preexec_fn=_controlling_terminal,  # the terminal becomes the command's own
         )
         os.close(slave)
         output, answered = b"", 0
@@ -232,10 +233,12 @@ class Session:
         self.servers.append((process, log))
         deadline = time.monotonic() + timeout
         while True:
-            with contextlib.suppress(OSError, urllib.error.URLError):
-                with urllib.request.urlopen(ready_url, timeout=5) as response:
-                    if response.status == 200:
-                        return process
+            with (
+                contextlib.suppress(OSError, urllib.error.URLError),
+                urllib.request.urlopen(ready_url, timeout=5) as response,
+            ):
+                if response.status == 200:
+                    return process
             assert process.poll() is None, log_path.read_text()
             assert time.monotonic() < deadline, f"not serving in {timeout} s: {command}"
             time.sleep(0.5)

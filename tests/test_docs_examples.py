@@ -111,7 +111,9 @@ class Reader:
                     status, shown = session.run(self.localise(command.text, port))
                     expected = self.localise(command.expected, port)
                     if expected and not matches(expected, shown):
-                        failures.append(f"{where}\n--- the page shows\n{expected}\n--- got\n{shown}")
+                        failures.append(
+                            f"{where}\n--- the page shows\n{expected}\n--- got\n{shown}"
+                        )
                     elif status != 0 and not expected:
                         failures.append(f"{where}\n--- exited {status}:\n{shown}")
                     if failures:
@@ -130,7 +132,8 @@ class Reader:
         status, shown = session.run(
             ". ./.env && TOKEN=$(.venv/bin/python manage.py create_token alice 2>/dev/null)"
         )
-        assert status == 0 and session.env.get("TOKEN"), shown
+        assert status == 0, shown
+        assert session.env.get("TOKEN"), shown
         return {**self.env, "TOKEN": session.env["TOKEN"], "PASSWORD": self.password}
 
     def drop_databases(self):

@@ -36,23 +36,23 @@ def is_weak_secret_key(key):
 
 DEBUG = env_bool("DJANGO_DEBUG")
 
-NEW_SECRET_KEY = 'python3 -c "import secrets; print(secrets.token_urlsafe(50))"'
+how_to_generate_one = 'python3 -c "import secrets; print(secrets.token_urlsafe(50))"'
 # `make run` keeps its settings in ./.env, which only make loads: a command run by hand from
 # that directory without loading it is told so, rather than sent to make a new key.
-LOAD_DOT_ENV = "set -a && . ./.env && set +a"
+how_to_load_dot_env = "set -a && . ./.env && set +a"
 
 SECRET_KEY = env_str("DJANGO_SECRET_KEY", "")
 if not DEBUG and not SECRET_KEY:
     raise SettingError(
         f"DJANGO_SECRET_KEY is not set; this directory's .env has the one make run uses: "
-        f"load it first with: {LOAD_DOT_ENV}"
+        f"load it first with: {how_to_load_dot_env}"
         if Path(".env").is_file()
-        else f"DJANGO_SECRET_KEY is not set; generate one with: {NEW_SECRET_KEY}"
+        else f"DJANGO_SECRET_KEY is not set; generate one with: {how_to_generate_one}"
     )
 if not DEBUG and is_weak_secret_key(SECRET_KEY):
     raise SettingError(
         "DJANGO_SECRET_KEY is weak (it needs 50+ characters, 5+ distinct); "
-        f"generate one with: {NEW_SECRET_KEY}"
+        f"generate one with: {how_to_generate_one}"
     )
 if DEBUG and not SECRET_KEY:
     SECRET_KEY = "django-insecure-development-only"  # noqa: S105 - debug only, never served

@@ -38,9 +38,7 @@ def on_config(config):
 
 
 def on_files(files, config):
-    files.append(
-        File.generated(config, CHART, abs_src_path=str(RESULTS / "latest.png"))
-    )
+    files.append(File.generated(config, CHART, abs_src_path=str(RESULTS / "latest.png")))
     return files
 
 
