@@ -249,3 +249,34 @@ def test_the_site_builds_strictly_and_shows_the_latest_results(tmp_path):
     assert f"Measured {results['machine']['date']}" in performance
     assert (tmp_path / "assets" / "bench" / "latest.png").is_file()
     assert (tmp_path / "reference" / "openapi.yaml").read_text() == SCHEMA.read_text()
+
+
+def planned_installs(target, tmp_path):
+    """The requirement files `make <target>` installs into a new virtualenv."""
+    planned = subprocess.run(
+        ["make", "-n", target, f"VENV={tmp_path / 'venv'}"],
+        cwd=BASE_DIR,
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=60,
+    ).stdout
+    return re.findall(r"pip install .*?-r (\S+)", planned)
+
+
+def test_make_run_installs_only_what_serving_needs(tmp_path):
+    assert planned_installs("run", tmp_path) == ["requirements.txt"]
+    runtime = (BASE_DIR / "requirements.txt").read_text().lower()
+    for tool in ("pytest", "playwright", "schemathesis", "ruff", "mkdocs"):
+        assert f"\n{tool}" not in runtime
+
+
+@pytest.mark.parametrize(
+    ("target", "files"),
+    [
+        ("docs", ["requirements.txt", "requirements-docs.txt"]),
+        ("test", ["requirements.txt", "requirements-docs.txt", "requirements-dev.txt"]),
+    ],
+)
+def test_the_other_targets_add_their_tools_on_top(tmp_path, target, files):
+    assert planned_installs(target, tmp_path) == files

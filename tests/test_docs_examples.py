@@ -199,7 +199,9 @@ def test_every_shell_block_is_run_or_says_why_not(page):
             problems += [
                 f"{block.where}: `curl` shows no answer: show what it prints"
                 for command in block.commands
-                if "curl " in command.text and not command.expected
+                if "curl " in command.text
+                and not command.expected
+                and not re.match(r"\w+=\$\(", command.text)  # kept for the next command
             ]
             problems += [
                 f"{block.where}: a server's output is not compared: show none"

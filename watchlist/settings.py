@@ -89,7 +89,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # What HTTP clients rely on: ETags and 304s, gzip, 308 slash redirects (watchlist.http;
-    # the README's "HTTP for clients"). Static files, answered above, come compressed and
+    # docs/http.md). Static files, answered above, come compressed and
     # cached by whitenoise already.
     "watchlist.http.ConditionalGetMiddleware",
     "watchlist.http.GZipMiddleware",
@@ -176,7 +176,7 @@ if database_engine == "django.db.backends.sqlite3":
 # for DJANGO_CONN_MAX_AGE seconds: a deployment holds up to instances x WEB_CONCURRENCY x
 # GUNICORN_THREADS. DJANGO_DB_POOL_MAX_SIZE > 0 (PostgreSQL) gives each process a pool
 # shared by its threads instead, which caps that at instances x WEB_CONCURRENCY x the pool
-# size whatever the thread count (README "Connections at scale"). Django hands a connection
+# size whatever the thread count (docs/deploying/databases.md). Django hands a connection
 # back to the pool after each request, so pooling excludes persistent connections
 # (CONN_MAX_AGE 0). Off by default: in an outage a pooled request waits up to
 # DJANGO_DB_POOL_TIMEOUT before its 503, and after one the pool reconnects with a backoff.
@@ -352,7 +352,8 @@ SPECTACULAR_SETTINGS = {
     ],
 }
 
-# --- Observability: logs, metrics, error reports (watchlist.observability, README "Operating")
+# --- Observability: logs, metrics, error reports (watchlist.observability,
+# docs/operating/observability.md)
 APP_VERSION = SPECTACULAR_SETTINGS["VERSION"]
 # `text` for people (make run), `json` for a log pipeline (one object a line; the container's).
 LOG_FORMAT = env_choice("DJANGO_LOG_FORMAT", "text", LOG_FORMATS)
@@ -378,7 +379,8 @@ if SENTRY_DSN:
     )
 
 # --- Sign-in: lockout, API tokens, password hashing, Content-Security-Policy ---------------
-# (accounts/ holds the code; README "Security" describes the policy and every variable.)
+# (accounts/ holds the code; docs/security.md describes the policy, docs/configuration.md
+# every variable.)
 INSTALLED_APPS += ["axes", "knox", "csp", "accounts"]
 
 # Django's authenticate() asks django-axes first: a locked-out username or client address is
