@@ -1,5 +1,5 @@
 # The watchlist API as a production container: gunicorn serving Django, SQLite on /data
-# by default, PostgreSQL with DATABASE_URL. README "Deploying" says how to run it.
+# by default, PostgreSQL with DATABASE_URL. docs/deploying/ says how to run it.
 #
 # The base is an argument so that a build can substitute an equivalent image (a test does).
 ARG PYTHON_IMAGE=python:3.11-slim-bookworm
@@ -15,7 +15,7 @@ RUN --mount=type=cache,target=/root/.cache/pip \
 # --- app: the code and its collected static files ------------------------------------------
 FROM venv AS app
 WORKDIR /app
-COPY manage.py ./
+COPY manage.py LICENSE ./
 COPY fixtures/ fixtures/
 COPY watchlist/ watchlist/
 COPY movies/ movies/
@@ -45,7 +45,8 @@ FROM ${PYTHON_IMAGE} AS runtime
 
 LABEL org.opencontainers.image.title="watchlist" \
       org.opencontainers.image.description="A movie watchlist REST API (Django, DRF, gunicorn)" \
-      org.opencontainers.image.version="1.2.0"
+      org.opencontainers.image.version="1.2.0" \
+      org.opencontainers.image.licenses="BSD-3-Clause"
 
 ENV PYTHONDONTWRITEBYTECODE=1 \
     PYTHONUNBUFFERED=1 \

@@ -17,37 +17,52 @@ WITH_ENV := set -a && . ./.env && set +a &&
 BENCH_REFERENCE ?= ../shared/baseline/flask-watchlist
 BENCH_ARGS ?=
 
-.PHONY: help venv run test test-postgres lint check clients manifests container-test bench clean
+.PHONY: help venv run test test-postgres lint check clients manifests container-test bench clean \
+	docs docs-serve schema test-docs
 
 help:
 	@echo "make run            set up, migrate, load the sample films, serve on http://$(HOST):$(PORT)"
 	@echo "make test           the whole test suite on SQLite, with coverage"
 	@echo "make test-postgres  the same suite on PostgreSQL (POSTGRES_URL=$(POSTGRES_URL))"
+	@echo "make test-docs      the docs' tests: strict build, reference pages, examples run live"
 	@echo "make lint           ruff check and format check"
 	@echo "make check          missing migrations and Django's deployment checks"
 	@echo "make clients        the schema through Redocly's lint and TypeScript (needs Node.js 20+)"
 	@echo "make manifests      render, validate and policy-check the Kubernetes manifests"
 	@echo "make container-test build the image and test it, and docker-compose.yml (as root)"
 	@echo "make bench          the benchmark (about 20 minutes); results in bench/results/"
+	@echo "make docs           build the documentation site into site/ (strict: a broken link fails)"
+	@echo "make docs-serve     serve the documentation on http://127.0.0.1:8001, rebuilt on change"
+	@echo "make schema         write the OpenAPI schema the docs show (docs/reference/openapi.yaml)"
 	@echo "make clean          remove the virtualenv, collected static files and caches"
 
-$(BIN)/.installed: requirements.txt requirements-dev.txt
+# Three layers, each installed only when asked for: what serving needs (make run), the docs
+# tools on top (make docs), the test and lint tools on top of both (make test, make venv).
+$(BIN)/.installed-runtime: requirements.txt
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -r requirements.txt
+	touch $@
+
+$(BIN)/.installed-docs: $(BIN)/.installed-runtime requirements-docs.txt
+	$(BIN)/python -m pip install --quiet -r requirements-docs.txt
+	touch $@
+
+$(BIN)/.installed-dev: $(BIN)/.installed-docs requirements-dev.txt
 	$(BIN)/python -m pip install --quiet -r requirements-dev.txt
 	touch $@
 
-venv: $(BIN)/.installed
+venv: $(BIN)/.installed-dev
 
 # A local settings file with a fresh secret key. Never committed; delete it to start over.
 .env:
 	@echo "Writing .env (local settings with a new secret key; not committed)"
-	@{ echo "# Local settings for make run. The README lists every variable."; \
+	@{ echo "# Local settings for make run. docs/configuration.md lists every variable."; \
 	   echo "DJANGO_SECRET_KEY=$$($(PYTHON) -c 'import secrets; print(secrets.token_urlsafe(50))')"; \
 	   echo "# make run serves plain HTTP on loopback: no HTTPS redirect or secure-only cookies."; \
 	   echo "DJANGO_HTTPS=0"; } > $@
 
-run: venv .env
+run: $(BIN)/.installed-runtime .env
 	$(WITH_ENV) LOAD_SAMPLE_DATA=1 $(BIN)/python -m watchlist.startup
 	$(WITH_ENV) $(BIN)/python manage.py collectstatic --noinput --verbosity 0
 	$(WITH_ENV) exec $(BIN)/gunicorn --config watchlist/gunicorn.conf.py \
@@ -63,6 +78,12 @@ test-postgres: venv
 		--ignore=watchlist/tests/test_server.py --ignore=watchlist/tests/test_browser.py \
 		--ignore=watchlist/tests/test_lockout_on_gunicorn.py \
 		--ignore=watchlist/tests/test_generated_client.py
+
+# The documentation's tests (tests/): the strict build, the configuration page and the schema
+# against the code, and every example run against `make run`'s server. They use PostgreSQL
+# at POSTGRES_URL's server for the examples that do.
+test-docs: venv
+	POSTGRES_URL=$(POSTGRES_URL) $(BIN)/pytest tests $(PYTEST_ARGS)
 
 lint: venv
 	$(BIN)/ruff check .
@@ -88,15 +109,29 @@ manifests:
 container-test:
 	bash scripts/container-test.sh
 
-$(BIN)/.bench-installed: $(BIN)/.installed bench/requirements.txt
+$(BIN)/.bench-installed: $(BIN)/.installed-dev bench/requirements.txt
 	$(BIN)/python -m pip install --quiet -r bench/requirements.txt
 	touch $@
 
 bench: $(BIN)/.bench-installed
 	@command -v wrk >/dev/null || { [ "$$(id -u)" = 0 ] && apt-get update -qq && apt-get install -y -qq wrk; } \
 		|| { echo "wrk is needed: apt-get install wrk"; exit 1; }
-	$(BIN)/python bench/run.py --update-readme \
+	$(BIN)/python bench/run.py \
 		$(if $(wildcard $(BENCH_REFERENCE)/app.py),--reference $(BENCH_REFERENCE)) $(BENCH_ARGS)
 
+# The documentation site (mkdocs.yml, docs/); the performance page reads bench/results/.
+docs: $(BIN)/.installed-docs
+	$(BIN)/mkdocs build --strict
+
+docs-serve: $(BIN)/.installed-docs
+	$(BIN)/mkdocs serve --strict --dev-addr 127.0.0.1:8001
+
+# The OpenAPI schema as the server generates it, committed for the docs' API reference (a
+# test fails when the two differ).
+schema: $(BIN)/.installed-runtime
+	DJANGO_SECRET_KEY=$$($(PYTHON) -c 'import secrets; print(secrets.token_urlsafe(50))') \
+	WATCHLIST_DATA_DIR=$$(mktemp -d) \
+	$(BIN)/python manage.py spectacular --validate --fail-on-warn --file docs/reference/openapi.yaml
+
 clean:
-	rm -rf $(VENV) .venv-manifests staticfiles .pytest_cache .ruff_cache .coverage htmlcov
+	rm -rf $(VENV) .venv-manifests staticfiles site .pytest_cache .ruff_cache .coverage htmlcov

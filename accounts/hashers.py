@@ -8,7 +8,8 @@ class Argon2idPasswordHasher(Argon2PasswordHasher):
 
     Django's own parameters take 100 MiB for each check (m=102400 KiB, p=8): four sign-ins
     at once in a pod of two workers with two threads each would need 400 MiB on top of the
-    workers themselves, past the Kubernetes example's 512 MiB limit (README "Security").
+    workers themselves, past the Kubernetes example's 512 MiB limit (docs/deploying/kubernetes.md,
+    "Memory per pod").
     The algorithm's name stays `argon2`, so hashes made with Django's parameters verify,
     and Django's `must_update` (which compares the parameters) rehashes each with these
     the next time its user signs in.

@@ -10,7 +10,8 @@ round, so that whatever else runs on the machine weighs on each alike; the figur
 median over rounds of the serving thread's CPU time a request. A last process adds Sentry.
 Log lines go to a file, as in make bench (into a pipe whose reader sleeps between lines, as a
 container's log collector may, each write costs more: a wake-up); metrics to
-prometheus-client's multiprocess files, as under gunicorn.
+prometheus-client's multiprocess files, as under gunicorn. The figures go to
+bench/results/inprocess.json, which the documentation's performance page shows.
 """
 
 import argparse
@@ -26,6 +27,7 @@ import time
 from pathlib import Path
 
 BASE_DIR = Path(__file__).resolve().parents[1]
+RESULTS = BASE_DIR / "bench" / "results"
 READS = {"GET /api/1/": "/api/1/", "GET /api/ (4 films)": "/api/"}
 OBSERVABILITY = (
     "watchlist.observability.middleware.MetricsEndpointMiddleware",
@@ -50,12 +52,25 @@ def main():
         rows += [(f"{step} ({log_format} logs)", costs) for step, costs in figures.items()]
     with_sentry = run_child(args, DJANGO_LOG_FORMAT="json", SENTRY="1", BENCH_ONLY="last")
     rows += [(f"{step}, + Sentry", costs) for step, costs in with_sentry.items()]
+    results = {"settings": vars(args), "rows": [[label, costs] for label, costs in rows]}
+    RESULTS.mkdir(exist_ok=True)
+    (RESULTS / "inprocess.json").write_text(json.dumps(results, indent=2) + "\n")
+    print(report(results))
+
+
+def report(results):
+    """The table of bench/results/inprocess.json: each configuration's CPU time per read, and
+    what it adds to the first."""
+    rows = results["rows"]
     base = rows[0][1]
-    print("| configuration | " + " | ".join(f"{read} µs (added)" for read in READS) + " |")
-    print("|---|" + "---:|" * len(READS))
+    lines = [
+        "| configuration | " + " | ".join(f"{read} µs (added)" for read in READS) + " |",
+        "|---|" + "---:|" * len(READS),
+    ]
     for label, costs in rows:
         cells = [f"{costs[read]:.1f} ({costs[read] - base[read]:+.1f})" for read in READS]
-        print(f"| {label} | " + " | ".join(cells) + " |")
+        lines.append(f"| {label} | " + " | ".join(cells) + " |")
+    return "\n".join(lines) + "\n"
 
 
 def run_child(args, **extra):

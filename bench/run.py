@@ -1,7 +1,7 @@
 """Benchmark harness: this project against a bare-WSGI ceiling and the original Flask app.
 
-    python bench/run.py [--reference DIR] [--rounds 3] [--duration 5] [--update-readme]
-                        [--postgres URL] [--only NAME,...]
+    python bench/run.py [--reference DIR] [--rounds 3] [--duration 5] [--postgres URL]
+                        [--only NAME,...]
 
 Every server runs under gunicorn on 127.0.0.1 and is driven by wrk (2 threads, 16
 connections) for a fixed time per scenario; rounds alternate the order of the servers and
@@ -727,17 +727,6 @@ def draw_chart(results, path):
     figure.savefig(path, dpi=110)
 
 
-def update_readme(markdown):
-    readme = BASE_DIR / "README.md"
-    text = readme.read_text()
-    start, end = "<!-- bench:start -->", "<!-- bench:end -->"
-    block = f"{start}\n{markdown}\n![benchmark chart](bench/results/latest.png)\n{end}"
-    text = re.sub(
-        re.escape(start) + ".*?" + re.escape(end), lambda _: block, text, flags=re.DOTALL
-    )
-    readme.write_text(text)
-
-
 def machine_info():
     cpu = "unknown CPU"
     for line in Path("/proc/cpuinfo").read_text().splitlines():
@@ -767,7 +756,6 @@ def main():
         default=POSTGRES_SERVER,
         help="a PostgreSQL server (URL of one of its databases) for the PostgreSQL phases",
     )
-    parser.add_argument("--update-readme", action="store_true")
     args = parser.parse_args()
     if not shutil.which("wrk"):
         sys.exit("wrk is not installed (Debian: apt-get install wrk)")
@@ -800,8 +788,6 @@ def main():
     (RESULTS / "latest.md").write_text(markdown)
     (RESULTS / "latest.json").write_text(json.dumps(results, indent=2, default=str))
     draw_chart(results, RESULTS / "latest.png")
-    if args.update_readme:
-        update_readme(markdown)
     print("\n" + markdown)
     log(f"Written to {RESULTS}/latest.md, latest.json and latest.png")
 

@@ -16,7 +16,7 @@ PREFIX=watchlist-ct-$$
 CACHE_DIR=${WATCHLIST_CI_CACHE:-/var/cache/watchlist-ci}
 POSTGRES_URL=${POSTGRES_URL:-postgres://postgres@127.0.0.1:5432}
 SECRET=$(python3 -c 'import secrets; print(secrets.token_urlsafe(50))')
-# What the project may add to its base image, in MB (README "The image").
+# What the project may add to its base image, in MB (docs/deploying/index.md, "The image").
 IMAGE_BUDGET_MB=${IMAGE_BUDGET_MB:-90}
 FAILURES=0
 

@@ -59,7 +59,7 @@ errorlog = "-"
 # two servers on one machine would fight over its fixed path.
 control_socket_disable = True
 
-# --- Observability (watchlist.observability, README "Operating") ---------------------------
+# --- Observability (watchlist.observability, docs/operating/observability.md) -------------
 # The access line is Django's, one a request with its route, user and request id; gunicorn's
 # own would repeat it without them. gunicorn's other lines take the application's format.
 accesslog = None

@@ -3,7 +3,7 @@
 Every default is safe for production: debug is off, nothing secret has a default, and HTTPS
 protections are on. A malformed value stops start-up with one line naming the variable
 (`watchlist.env`). `make run` writes a local `.env` that turns HTTPS off for loopback use.
-The README lists every variable.
+docs/configuration.md describes every variable.
 """
 
 from datetime import timedelta
@@ -36,11 +36,23 @@ def is_weak_secret_key(key):
 
 DEBUG = env_bool("DJANGO_DEBUG")
 
+how_to_generate_one = 'python3 -c "import secrets; print(secrets.token_urlsafe(50))"'
+# `make run` keeps its settings in ./.env, which only make loads: a command run by hand from
+# that directory without loading it is told so, rather than sent to make a new key.
+how_to_load_dot_env = "set -a && . ./.env && set +a"
+
 SECRET_KEY = env_str("DJANGO_SECRET_KEY", "")
+if not DEBUG and not SECRET_KEY:
+    raise SettingError(
+        f"DJANGO_SECRET_KEY is not set; this directory's .env has the one make run uses: "
+        f"load it first with: {how_to_load_dot_env}"
+        if Path(".env").is_file()
+        else f"DJANGO_SECRET_KEY is not set; generate one with: {how_to_generate_one}"
+    )
 if not DEBUG and is_weak_secret_key(SECRET_KEY):
     raise SettingError(
-        "DJANGO_SECRET_KEY is missing or weak (it needs 50+ characters, 5+ distinct); "
-        'generate one with: python3 -c "import secrets; print(secrets.token_urlsafe(50))"'
+        "DJANGO_SECRET_KEY is weak (it needs 50+ characters, 5+ distinct); "
+        f"generate one with: {how_to_generate_one}"
     )
 if DEBUG and not SECRET_KEY:
     SECRET_KEY = "django-insecure-development-only"  # noqa: S105 - debug only, never served
@@ -77,7 +89,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # What HTTP clients rely on: ETags and 304s, gzip, 308 slash redirects (watchlist.http;
-    # the README's "HTTP for clients"). Static files, answered above, come compressed and
+    # docs/http.md). Static files, answered above, come compressed and
     # cached by whitenoise already.
     "watchlist.http.ConditionalGetMiddleware",
     "watchlist.http.GZipMiddleware",
@@ -164,7 +176,7 @@ if database_engine == "django.db.backends.sqlite3":
 # for DJANGO_CONN_MAX_AGE seconds: a deployment holds up to instances x WEB_CONCURRENCY x
 # GUNICORN_THREADS. DJANGO_DB_POOL_MAX_SIZE > 0 (PostgreSQL) gives each process a pool
 # shared by its threads instead, which caps that at instances x WEB_CONCURRENCY x the pool
-# size whatever the thread count (README "Connections at scale"). Django hands a connection
+# size whatever the thread count (docs/deploying/databases.md). Django hands a connection
 # back to the pool after each request, so pooling excludes persistent connections
 # (CONN_MAX_AGE 0). Off by default: in an outage a pooled request waits up to
 # DJANGO_DB_POOL_TIMEOUT before its 503, and after one the pool reconnects with a backoff.
@@ -327,6 +339,7 @@ SPECTACULAR_SETTINGS = {
     "TITLE": "watchlist API",
     "DESCRIPTION": "A personal movie watchlist: the films you want to watch, and which you have.",
     "VERSION": "1.2.0",
+    "LICENSE": {"name": "BSD-3-Clause", "url": "https://spdx.org/licenses/BSD-3-Clause.html"},
     "SERVE_INCLUDE_SCHEMA": False,
     "COMPONENT_SPLIT_REQUEST": True,
     # Generated clients: bodies are documented as JSON only (one media type per body; the
@@ -343,7 +356,8 @@ SPECTACULAR_SETTINGS = {
     ],
 }
 
-# --- Observability: logs, metrics, error reports (watchlist.observability, README "Operating")
+# --- Observability: logs, metrics, error reports (watchlist.observability,
+# docs/operating/observability.md)
 APP_VERSION = SPECTACULAR_SETTINGS["VERSION"]
 # `text` for people (make run), `json` for a log pipeline (one object a line; the container's).
 LOG_FORMAT = env_choice("DJANGO_LOG_FORMAT", "text", LOG_FORMATS)
@@ -359,13 +373,18 @@ if METRICS_TOKEN and (len(METRICS_TOKEN) < 32 or not METRICS_TOKEN.isascii()):
         "it needs 32+ ASCII characters; generate one with: "
         'python3 -c "import secrets; print(secrets.token_urlsafe(32))"',
     )
-# Unhandled errors go to Sentry when this is set (SENTRY_ENVIRONMENT names the deployment).
+# Unhandled errors go to Sentry when this is set, tagged with the deployment's name.
 SENTRY_DSN = env_str("SENTRY_DSN", "").strip()
 if SENTRY_DSN:
-    start_error_reports(SENTRY_DSN, release=f"watchlist@{APP_VERSION}")
+    start_error_reports(
+        SENTRY_DSN,
+        release=f"watchlist@{APP_VERSION}",
+        environment=env_str("SENTRY_ENVIRONMENT", "").strip() or "production",
+    )
 
 # --- Sign-in: lockout, API tokens, password hashing, Content-Security-Policy ---------------
-# (accounts/ holds the code; README "Security" describes the policy and every variable.)
+# (accounts/ holds the code; docs/security.md describes the policy, docs/configuration.md
+# every variable.)
 INSTALLED_APPS += ["axes", "knox", "csp", "accounts"]
 
 # Django's authenticate() asks django-axes first: a locked-out username or client address is

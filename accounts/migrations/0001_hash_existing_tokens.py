@@ -5,7 +5,7 @@ DJANGO_TOKEN_TTL after this migration. The old table is emptied, not dropped.
 The previous release's pods still serve while this runs (a Kubernetes migration Job, a
 release step): they read `authtoken_token` on every token request. Emptied, it answers them
 "Invalid token." (401) until they are replaced; dropped, it would make them fail with 500s.
-A later release drops the empty table (README "Security" says how to drop it sooner).
+A later release drops the empty table (docs/operating/upgrades.md says how to drop it sooner).
 """
 
 from django.conf import settings

@@ -3,7 +3,7 @@ SQL is movies.search_index's, the one definition of these objects; the index ove
 folded titles is migration 0003's.
 
 On PostgreSQL, adding the generated column rewrites the films table under an ACCESS
-EXCLUSIVE lock, every read and write of it waiting meanwhile (README "Deploying"): on a
+EXCLUSIVE lock, every read and write of it waiting meanwhile (docs/deploying/migrations.md): on a
 large table, run it in a maintenance window."""
 
 from django.db import migrations, models

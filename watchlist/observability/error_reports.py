@@ -15,7 +15,7 @@ REPORTED_HEADERS = frozenset(
 )
 
 
-def start_error_reports(dsn, release):
+def start_error_reports(dsn, release, environment):
     import sentry_sdk
     from sentry_sdk.integrations.django import DjangoIntegration
     from sentry_sdk.integrations.logging import ignore_logger
@@ -23,6 +23,7 @@ def start_error_reports(dsn, release):
     sentry_sdk.init(
         dsn=dsn,
         release=release,
+        environment=environment,
         # Errors only: no performance tracing, and none of its per-request spans.
         integrations=[DjangoIntegration(signals_spans=False, middleware_spans=False)],
         auto_enabling_integrations=False,

@@ -1,4 +1,4 @@
-"""The Prometheus metrics of the API, and their exposition (README "Operating").
+"""The Prometheus metrics of the API, and their exposition (docs/operating/observability.md).
 
 Under gunicorn each worker writes its values to files in one directory (prometheus-client's
 multiprocess mode, set up by watchlist.observability.gunicorn_setup), and a scrape adds them

@@ -21,6 +21,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import brotli
 import pytest
+from django.conf import settings
 from prometheus_client.multiprocess import MultiProcessCollector
 
 from watchlist.observability import gunicorn_setup
@@ -100,6 +101,7 @@ def observed(tmp_path_factory, sentry):
         GUNICORN_LOG_LEVEL="debug",
         DJANGO_METRICS_TOKEN=METRICS_TOKEN,
         SENTRY_DSN=sentry.dsn,
+        SENTRY_ENVIRONMENT="staging",
         DJANGO_THROTTLE_TOKEN="3/min",
         no_proxy="127.0.0.1,localhost",
     )
@@ -383,6 +385,8 @@ def test_an_unhandled_error_reaches_sentry_with_the_request_id_and_no_credential
     event = sentry.event_tagged("crash-report-1")
     assert event["exception"]["values"][-1]["value"] == "boom"
     assert event["request"]["headers"]["X-Request-Id"] == "crash-report-1"
+    assert event["environment"] == "staging"
+    assert event["release"] == f"watchlist@{settings.APP_VERSION}"
     report = json.dumps(event) + "".join(sentry.raw)
     assert observed.token not in report
     assert cookie not in report

@@ -43,13 +43,13 @@ def load_settings(tmp_path, code="print('loaded')", **env):
     )
 
 
-def start(tmp_path, *command, **env):
+def start(tmp_path, *command, cwd=BASE_DIR, **env):
     """Run an entry point (default `manage.py check`) with only the given variables set."""
     clean = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "DATABASE_"))}
     clean.update(WATCHLIST_DATA_DIR=str(tmp_path), **env)
     return subprocess.run(
         [sys.executable, *(command or ("manage.py", "check"))],
-        cwd=BASE_DIR,
+        cwd=cwd,
         env=clean,
         capture_output=True,
         text=True,
@@ -69,9 +69,20 @@ def assert_stopped_in_one_line(result, *phrases):
 
 
 def test_missing_secret_key_refuses_to_start_with_one_clear_line(tmp_path):
-    result = start(tmp_path)
+    result = start(tmp_path, str(BASE_DIR / "manage.py"), "check", cwd=tmp_path)
 
-    assert_stopped_in_one_line(result, "DJANGO_SECRET_KEY is missing or weak")
+    assert_stopped_in_one_line(result, "DJANGO_SECRET_KEY is not set", "secrets.token_urlsafe")
+
+
+def test_missing_secret_key_beside_a_dot_env_says_to_load_it(tmp_path):
+    (tmp_path / ".env").write_text(f"DJANGO_SECRET_KEY={secrets.token_urlsafe(50)}\n")
+
+    result = start(tmp_path, str(BASE_DIR / "manage.py"), "check", cwd=tmp_path)
+
+    assert_stopped_in_one_line(
+        result, "DJANGO_SECRET_KEY is not set", "load it first with: set -a && . ./.env && set +a"
+    )
+    assert "weak" not in result.stderr
 
 
 @pytest.mark.parametrize(
@@ -80,7 +91,7 @@ def test_missing_secret_key_refuses_to_start_with_one_clear_line(tmp_path):
 def test_weak_secret_key_refuses_to_start(tmp_path, key):
     result = start(tmp_path, DJANGO_SECRET_KEY=key)
 
-    assert_stopped_in_one_line(result, "DJANGO_SECRET_KEY is missing or weak")
+    assert_stopped_in_one_line(result, "DJANGO_SECRET_KEY is weak")
 
 
 POSTGRES = "postgres://watchlist@db.internal:5432/watchlist"
