@@ -72,7 +72,7 @@ def chunks(queryset, fields):
 
 def csv_lines(rows):
     buffer = io.StringIO()
-    csv.writer(buffer).writerows(rows)
+    csv.writer(buffer, lineterminator="\n").writerows(rows)
     return buffer.getvalue().encode()
 
 
