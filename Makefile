@@ -17,12 +17,26 @@ WITH_ENV := set -a && . ./.env && set +a &&
 BENCH_REFERENCE ?= ../shared/baseline/flask-watchlist
 BENCH_ARGS ?=
 
-.PHONY: help venv run test test-postgres lint check clients manifests container-test bench clean
+# The test matrix (docs/contributing/ci.md): the in-process suite on the other Pythons the
+# project supports, with the pinned requirements, and on the newest Django with the newest
+# releases of everything else (requirements-newest.txt, resolved afresh on every run).
+MATRIX_PYTHONS := 3.12 3.13
+NEWEST_PYTHON := 3.13
+NEWEST_VENV := .venv-newest
+
+.PHONY: help venv run test test-postgres test-inprocess test-matrix $(MATRIX_PYTHONS:%=test-py%) \
+	test-newest lint check clients manifests container-test bench budgets budgets-check clean
 
 help:
 	@echo "make run            set up, migrate, load the sample films, serve on http://$(HOST):$(PORT)"
 	@echo "make test           the whole test suite on SQLite, with coverage"
 	@echo "make test-postgres  the same suite on PostgreSQL (POSTGRES_URL=$(POSTGRES_URL))"
+	@echo "make test-inprocess the suite without servers or browser (-m 'not live'), on PYTHON"
+	@echo "make test-py3.12    the in-process suite on Python 3.12 (.venv-py3.12); also test-py3.13"
+	@echo "make test-newest    the in-process suite on the newest Django and libraries ($(NEWEST_VENV))"
+	@echo "make test-matrix    test-py3.12, test-py3.13 and test-newest"
+	@echo "make budgets-check  instruction counts of the hot requests against bench/budgets.json"
+	@echo "make budgets        measure them again and write bench/budgets.json (on purpose)"
 	@echo "make lint           ruff check and format check"
 	@echo "make check          missing migrations and Django's deployment checks"
 	@echo "make clients        the schema through Redocly's lint and TypeScript (needs Node.js 20+)"
@@ -64,6 +78,28 @@ test-postgres: venv
 		--ignore=watchlist/tests/test_lockout_on_gunicorn.py \
 		--ignore=watchlist/tests/test_generated_client.py
 
+# Tests marked `live` start servers or a browser; the rest run in this process, on SQLite.
+test-inprocess: venv
+	$(BIN)/pytest -m "not live" $(PYTEST_ARGS)
+
+# make test-py3.12: the in-process suite on that Python (found or named by find-python.sh).
+$(MATRIX_PYTHONS:%=test-py%): test-py%:
+	python=$$(scripts/find-python.sh $*) && \
+		$(MAKE) --no-print-directory test-inprocess PYTHON=$$python VENV=.venv-py$*
+
+# Resolved and upgraded on every run: the point is to meet each new release as it comes.
+test-newest:
+	python=$$(scripts/find-python.sh $(NEWEST_PYTHON)) && \
+		{ [ -x $(NEWEST_VENV)/bin/python ] || $$python -m venv $(NEWEST_VENV); }
+	$(NEWEST_VENV)/bin/python -m pip install --quiet --upgrade pip
+	$(NEWEST_VENV)/bin/python -m pip install --quiet --upgrade --upgrade-strategy eager \
+		-r requirements-newest.txt
+	@$(NEWEST_VENV)/bin/python -c 'import sys, django, rest_framework as drf; \
+		print(f"Python {sys.version.split()[0]}, Django {django.get_version()}, DRF {drf.VERSION}")'
+	$(NEWEST_VENV)/bin/pytest -m "not live" $(PYTEST_ARGS)
+
+test-matrix: $(MATRIX_PYTHONS:%=test-py%) test-newest
+
 lint: venv
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
@@ -99,4 +135,4 @@ bench: $(BIN)/.bench-installed
 		$(if $(wildcard $(BENCH_REFERENCE)/app.py),--reference $(BENCH_REFERENCE)) $(BENCH_ARGS)
 
 clean:
-	rm -rf $(VENV) .venv-manifests staticfiles .pytest_cache .ruff_cache .coverage htmlcov
+	rm -rf $(VENV) .venv-manifests $(MATRIX_PYTHONS:%=.venv-py%) $(NEWEST_VENV) staticfiles .pytest_cache .ruff_cache .coverage htmlcov

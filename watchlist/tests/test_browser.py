@@ -48,7 +48,10 @@ def browser_missing():
 missing = browser_missing()
 if missing and os.environ.get("CI"):
     raise RuntimeError(f"browser tests cannot run in CI: {missing}")
-pytestmark = pytest.mark.skipif(bool(missing), reason=f"browser tests skipped: {missing}")
+pytestmark = [
+    pytest.mark.live,
+    pytest.mark.skipif(bool(missing), reason=f"browser tests skipped: {missing}"),
+]
 
 USERS = f"""
 from django.contrib.auth import get_user_model

@@ -32,10 +32,13 @@ POOL_MAX = 2
 BUDGET = WORKERS * POOL_MAX
 REQUESTS = WORKERS * THREADS + 4  # more than the threads, so that some queue in gunicorn
 
-pytestmark = pytest.mark.skipif(
-    settings.DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql",
-    reason="the connection pool is tested in the PostgreSQL pass",
-)
+pytestmark = [
+    pytest.mark.live,
+    pytest.mark.skipif(
+        settings.DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql",
+        reason="the connection pool is tested in the PostgreSQL pass",
+    ),
+]
 
 
 @pytest.fixture

@@ -28,6 +28,8 @@ import pytest
 
 from watchlist.tests.live import Gunicorn, manage, server_env
 
+pytestmark = pytest.mark.live  # starts servers: the full suite only (pyproject.toml)
+
 FAILURES = 3
 COOL_OFF = 900  # seconds; the test ages the failures past it instead of waiting
 PASSWORD = "a-long-live-password"

@@ -33,6 +33,8 @@ from watchlist.tests.live import (
     server_env,
 )
 
+pytestmark = pytest.mark.live  # starts servers: the full suite only (pyproject.toml)
+
 METRICS_TOKEN = secrets.token_urlsafe(32)
 PASSWORD = "a-long-live-password-" + secrets.token_hex(8)
 SENTRY_KEY = secrets.token_hex(16)
