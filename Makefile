@@ -134,5 +134,13 @@ bench: $(BIN)/.bench-installed
 	$(BIN)/python bench/run.py --update-readme \
 		$(if $(wildcard $(BENCH_REFERENCE)/app.py),--reference $(BENCH_REFERENCE)) $(BENCH_ARGS)
 
+# The performance budget (bench/budget.py): instructions per request under callgrind,
+# against bench/budgets.json. `make budgets` records new counts, on purpose (commit them).
+budgets-check: venv
+	$(BIN)/python bench/budget.py
+
+budgets: venv
+	$(BIN)/python bench/budget.py --update
+
 clean:
 	rm -rf $(VENV) .venv-manifests $(MATRIX_PYTHONS:%=.venv-py%) $(NEWEST_VENV) staticfiles .pytest_cache .ruff_cache .coverage htmlcov
