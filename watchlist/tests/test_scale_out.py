@@ -212,10 +212,12 @@ def load(cluster, shared, request):
 def counts(ledgers, readers, answers, haproxy):
     statuses, _ = summary(ledgers + readers)
     failures = Counter(method for method, _ in answers.failures())
+    unanswered = sum((ledger.error_kinds for ledger in ledgers + readers), Counter())
     return (
         f"{answers.count} requests {dict(sorted(statuses.items()))}, "
-        f"{sum(failures.values())} failed {dict(failures)}; HAProxy: "
-        f"{haproxy['wretr']} retries, {haproxy['wredis']} redispatches"
+        f"{sum(failures.values())} failed {dict(failures)} (unanswered: {dict(unanswered)}); "
+        f"HAProxy: {haproxy['wretr']} retries, {haproxy['wredis']} redispatches, "
+        f"{sum(cut_off_by_a_server(haproxy.logged)[0].values())} logged as cut off"
     )
 
 
@@ -297,7 +299,6 @@ def test_killed_instance_fails_only_requests_in_flight(cluster, load, report):
 
     ledgers, readers, answers, haproxy, before = load(kill)
 
-    failures = answers.failures()
     movies = check_database_matches(ledgers, cluster.url, before)
     titles = {movie["title"] for movie in movies.values()}
     done_unanswered = set().union(*(ledger.unanswered_titles for ledger in ledgers)) & titles
@@ -312,9 +313,11 @@ def test_killed_instance_fails_only_requests_in_flight(cluster, load, report):
     # instance, but a read whose answer was cut off mid-way fails like a write: HAProxy
     # cannot repeat half an answer.
     assert max(failed_per_client(ledgers + readers)) <= 1
-    by_server, by_method = cut_off_by_a_server(haproxy.logged)
+    # HAProxy logs no instance but the killed one failing a request. (Not every failure has
+    # a line of its own: a request HAProxy sent on a connection the instance had closed as
+    # it died may end with the client's connection closed and nothing logged as cut off.)
+    by_server, _ = cut_off_by_a_server(haproxy.logged)
     assert set(by_server) <= {"web2"}, by_server
-    assert by_method == Counter(method for method, _ in failures)
     # Every other answer an anonymous client got is a 200.
     anonymous, _ = summary(readers)
     assert set(anonymous) - {HTTPStatus.OK} <= {HTTPStatus.BAD_GATEWAY}
