@@ -407,18 +407,22 @@ class ApiClient:
             response = self.connection.getresponse()
             raw = response.read()
         except (OSError, HTTPException):
-            self.connection.close()
-            self.connection = None
+            self.close()
             raise
         if response.status >= HTTPStatus.INTERNAL_SERVER_ERROR:
             # A new connection for the next request: HAProxy closes the connection after an
             # answer of its own (a 502 when an instance died), without saying so in the
             # answer; a request sent on it would fail without ever reaching HAProxy.
-            self.connection.close()
-            self.connection = None
+            self.close()
         content_type = response.getheader("Content-Type", "")
         data = json.loads(raw) if raw and content_type.startswith("application/json") else None
         return response.status, data, response
+
+    def close(self):
+        """Close the connection, if one is open; the next request opens another."""
+        if self.connection is not None:
+            self.connection.close()
+            self.connection = None
 
     def all_movies(self):
         movies, page = [], 1

@@ -88,7 +88,7 @@ def test_connections_stay_within_the_pool_and_starved_requests_answer_503(pooled
     def get_films(_n):
         client = ApiClient(server.url, token=token, timeout=60)
         status, body, response = client.request("GET", "/api/?ordering=title")
-        client.connection.close()
+        client.close()
         with answered:
             answers.append((status, body, response.getheader("Retry-After")))
             answered.notify_all()
