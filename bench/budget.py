@@ -15,10 +15,12 @@ specialised bytecode), then N times, then 2N times; callgrind's counter is read 
 the three (the process calls getppid(), which nothing else here calls, and callgrind dumps
 its counts before each such call). The count of a request is (2N requests - N requests) / N,
 less the same for a WSGI application that answers nothing: what is left is Django and the
-project, not this harness. The counts repeat exactly from run to run: string hashing is
-fixed (PYTHONHASHSEED), the rate limiter's clock is held still (its windows would otherwise
-roll over mid-run, each time on another request), and nothing else on the request path is
-random or read from the clock in a way that changes the work done.
+project, not this harness. The counts repeat from run to run within 0.1% (0.5% in a checkout
+in another folder): string hashing is fixed (PYTHONHASHSEED), the rate limiter's clock is
+held still (its windows would otherwise roll over mid-run, each time on another request),
+the process has the settings alone as its environment, and what is left on the request path
+that reads the clock (the access line's duration and time) changes a few hundred
+instructions at most.
 
 bench/budgets.json holds the budgets, and the tolerance: a request whose count grows by
 more than that fails the check. The counts depend on the interpreter and the library
