@@ -17,7 +17,15 @@ WITH_ENV := set -a && . ./.env && set +a &&
 BENCH_REFERENCE ?= ../shared/baseline/flask-watchlist
 BENCH_ARGS ?=
 
-.PHONY: help venv run test test-postgres lint check clients manifests container-test bench clean \
+# The test matrix (docs/contributing/ci.md): the in-process suite on the other Pythons the
+# project supports, with the pinned requirements, and on the newest Django with the newest
+# releases of everything else (requirements-newest.txt, resolved afresh on every run).
+MATRIX_PYTHONS := 3.12 3.13
+NEWEST_PYTHON := 3.13
+NEWEST_VENV := .venv-newest
+
+.PHONY: help venv run test test-postgres test-inprocess test-matrix $(MATRIX_PYTHONS:%=test-py%) \
+	test-newest lint check clients manifests container-test bench budgets budgets-check clean \
 	docs docs-serve schema test-docs
 
 help:
@@ -25,6 +33,12 @@ help:
 	@echo "make test           the whole test suite on SQLite, with coverage"
 	@echo "make test-postgres  the same suite on PostgreSQL (POSTGRES_URL=$(POSTGRES_URL))"
 	@echo "make test-docs      the docs' tests: strict build, reference pages, examples run live"
+	@echo "make test-inprocess the suite without servers or browser (-m 'not live'), on PYTHON"
+	@echo "make test-py3.12    the in-process suite on Python 3.12 (.venv-py3.12); also test-py3.13"
+	@echo "make test-newest    the in-process suite on the newest Django and libraries ($(NEWEST_VENV))"
+	@echo "make test-matrix    test-py3.12, test-py3.13 and test-newest"
+	@echo "make budgets-check  instruction counts of the hot requests against bench/budgets.json"
+	@echo "make budgets        measure them again and write bench/budgets.json (on purpose)"
 	@echo "make lint           ruff check and format check"
 	@echo "make check          missing migrations and Django's deployment checks"
 	@echo "make clients        the schema through Redocly's lint and TypeScript (needs Node.js 20+)"
@@ -85,6 +99,30 @@ test-postgres: venv
 test-docs: venv
 	POSTGRES_URL=$(POSTGRES_URL) $(BIN)/pytest tests $(PYTEST_ARGS)
 
+# Tests marked `live` start servers or a browser; the rest run in this process, on SQLite.
+# A module that fails to import (an upgrade removed a name) fails, and the others still run.
+INPROCESS := -m "not live" --continue-on-collection-errors
+test-inprocess: venv
+	$(BIN)/pytest $(INPROCESS) $(PYTEST_ARGS)
+
+# make test-py3.12: the in-process suite on that Python (found or named by find-python.sh).
+$(MATRIX_PYTHONS:%=test-py%): test-py%:
+	python=$$(scripts/find-python.sh $*) && \
+		$(MAKE) --no-print-directory test-inprocess PYTHON=$$python VENV=.venv-py$*
+
+# Resolved and upgraded on every run: the point is to meet each new release as it comes.
+test-newest:
+	python=$$(scripts/find-python.sh $(NEWEST_PYTHON)) && \
+		{ [ -x $(NEWEST_VENV)/bin/python ] || $$python -m venv $(NEWEST_VENV); }
+	$(NEWEST_VENV)/bin/python -m pip install --quiet --upgrade pip
+	$(NEWEST_VENV)/bin/python -m pip install --quiet --upgrade --upgrade-strategy eager \
+		-r requirements-newest.txt
+	@$(NEWEST_VENV)/bin/python -c 'import sys, django, rest_framework as drf; \
+		print(f"Python {sys.version.split()[0]}, Django {django.get_version()}, DRF {drf.VERSION}")'
+	$(NEWEST_VENV)/bin/pytest $(INPROCESS) $(PYTEST_ARGS)
+
+test-matrix: $(MATRIX_PYTHONS:%=test-py%) test-newest
+
 lint: venv
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
@@ -133,5 +171,16 @@ schema: $(BIN)/.installed-runtime
 	WATCHLIST_DATA_DIR=$$(mktemp -d) \
 	$(BIN)/python manage.py spectacular --validate --fail-on-warn --file docs/reference/openapi.yaml
 
+
+# The performance budget (bench/budget.py): instructions per request under callgrind,
+# against bench/budgets.json. `make budgets` records new counts, on purpose (commit them).
+budgets-check: venv
+	$(BIN)/python bench/budget.py
+
+budgets: venv
+	$(BIN)/python bench/budget.py --update
+
+
 clean:
-	rm -rf $(VENV) .venv-manifests staticfiles site .pytest_cache .ruff_cache .coverage htmlcov
+	rm -rf $(VENV) .venv-manifests $(MATRIX_PYTHONS:%=.venv-py%) $(NEWEST_VENV) staticfiles site \
+		.pytest_cache .ruff_cache .coverage htmlcov

@@ -35,6 +35,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from bench import budget
 from bench.films import COMMON_SEARCH, RARE_SEARCH
 from watchlist.tests.live import (
     UNREACHED_WRITE_LIMIT,
@@ -511,6 +512,15 @@ def build_report(results, machine, args):
         peak = results["memory_kb"].get(key)
         lines.append(f"| {label} | {peak / 1024:.0f} |" if peak else f"| {label} | n/a |")
     lines += search_report(med, results)
+    if "instructions" in results:
+        lines += [
+            "",
+            "Instructions per request, counted in process (bench/budget.py), against the"
+            " budgets CI enforces (bench/budgets.json, within"
+            f" {results['budgets']['tolerance']:.0%}).",
+            "",
+            budget.table(results["instructions"], results["budgets"]["budgets"]),
+        ]
     lines += ["", "Targets:", ""]
     for text, ok, detail in targets(med, results["queries"], results["loads"]):
         lines.append(f"- {'met' if ok else 'NOT met'}: {text} ({detail})")
@@ -783,6 +793,10 @@ def main():
     finally:
         shutil.rmtree(work, ignore_errors=True)
 
+    if shutil.which("valgrind"):
+        log("Instructions per request (bench/budget.py, under callgrind)")
+        results["instructions"] = budget.measure()
+        results["budgets"] = json.loads(budget.BUDGETS.read_text())
     markdown = build_report(results, results["machine"], args)
     RESULTS.mkdir(exist_ok=True)
     (RESULTS / "latest.md").write_text(markdown)

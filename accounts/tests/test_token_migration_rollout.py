@@ -5,7 +5,11 @@ release's server accepts them."""
 
 from http import HTTPStatus
 
+import pytest
+
 from watchlist.tests.live import ApiClient, Gunicorn, fresh_database_url, manage, server_env
+
+pytestmark = pytest.mark.live  # starts servers: the full suite only (pyproject.toml)
 
 NEW_FILM = {"title": "Memento", "release_date": "2000-10-11"}
 

@@ -152,22 +152,6 @@ TABLE = [
             ("as a fullwidth timestamp", "\uff11\uff12\uff13"),
         ]
     ),
-    *(
-        Bad(
-            f"JSON nested a thousand levels deep, {where}",
-            "post",
-            path,
-            400,
-            "nested too deeply",
-            "[" * 1000 + "]" * 1000,
-            signed_in=signed_in,
-        )
-        for where, path, signed_in in [
-            ("a new film", "/api/", True),
-            ("the Flask route", "/api/create/", True),
-            ("the token endpoint", "/api/auth/token/", False),
-        ]
-    ),
     Bad(
         "huge timestamp",
         "post",
@@ -317,6 +301,40 @@ def test_bad_request_gets_a_clear_json_answer_and_changes_nothing(
     assert movie_rows() == before
     if bad.status == HTTPStatus.METHOD_NOT_ALLOWED:
         assert bad.method.upper() not in response["Allow"]
+
+
+# Where each Python's JSON parser stops differs: 3.11 gives up at about a thousand levels,
+# 3.12 follows a thousand and 3.13 five thousand. 32,000 levels (64 KB of brackets, the most
+# a body may hold) is past all of them.
+DEPTHS = {"a thousand levels": 1_000, "32,000 levels": 32_000}
+JSON_ROUTES = {
+    "a new film": ("/api/", True),
+    "the Flask route": ("/api/create/", True),
+    "the token endpoint": ("/api/auth/token/", False),
+}
+
+
+@pytest.mark.parametrize("depth", DEPTHS.values(), ids=DEPTHS.keys())
+@pytest.mark.parametrize(("path", "signed_in"), JSON_ROUTES.values(), ids=JSON_ROUTES.keys())
+def test_deeply_nested_json_gets_a_clear_400_on_any_python(
+    token_client, anon_client, film, path, signed_in, depth
+):
+    """Nested deeper than the interpreter's parser follows, the body is refused as malformed
+    JSON ("nested too deeply"); where the parser follows it, it is a list of lists, refused as
+    the route refuses any list. Either way a 400 that says why, never a 500."""
+    client = token_client if signed_in else anon_client
+    as_any_list = client.post(path, "[[]]", content_type="application/json")
+    before = movie_rows()
+
+    response = client.post(path, "[" * depth + "]" * depth, content_type="application/json")
+
+    assert response.status_code == HTTPStatus.BAD_REQUEST
+    assert response["Content-Type"].startswith("application/json")
+    body = response.json()
+    too_deep = any("nested too deeply" in text for text in messages(body))
+    assert too_deep or body == as_any_list.json(), body
+    assert as_any_list.status_code == HTTPStatus.BAD_REQUEST
+    assert movie_rows() == before
 
 
 def test_a_very_long_query_string_is_answered(anon_client, film):

@@ -12,6 +12,7 @@ import io
 import json
 import os
 import platform
+import re
 import secrets
 import shutil
 import signal
@@ -262,6 +263,15 @@ HAPROXY_CONFIG = BASE_DIR / "deploy" / "haproxy" / "haproxy.cfg"
 HAPROXY = shutil.which("haproxy") or shutil.which("haproxy", path="/usr/sbin:/sbin")
 
 
+# One request in HAProxy's HTTP log format: client [date] frontend backend/server timers
+# status bytes cookies termination-state connections queues "request line".
+HTTP_LOG_LINE = re.compile(
+    r"^\S+ \[[^\]]+\] \S+ [^/\s]+/(?P<server>\S+) \S+ (?P<status>-?\d+) \S+ \S+ \S+"
+    r' (?P<termination>\S{4}) \S+ \S+ "(?P<method>[A-Z]+) ',
+    re.MULTILINE,
+)
+
+
 class HAProxy:
     """Debian's HAProxy in front of `servers` ({name: port} on loopback), with the shipped
     example configuration (deploy/haproxy/haproxy.cfg): the same settings, but listening
@@ -333,6 +343,20 @@ class HAProxy:
             if row["pxname"] == self.BACKEND and row["svname"] not in ("FRONTEND", "BACKEND")
         }
 
+    def client_connections(self):
+        """How many client connections are open (the frontend's `scur`)."""
+        text = self.command("show stat").removeprefix("# ")
+        (row,) = [r for r in csv.DictReader(io.StringIO(text)) if r["svname"] == "FRONTEND"]
+        return int(row["scur"])
+
+    def requests_logged(self):
+        """Each request in HAProxy's log (`option httplog`), in the order they ended: its
+        server, status, termination state ("----": normal; "SD--": the server closed the
+        connection mid-answer; "SH--": before its headers) and method. Read once every
+        client has closed its connection: a request is logged as it ends, before that."""
+        self.wait_until(lambda open_: open_ == 0, "clients gone", of=self.client_connections)
+        return [match.groupdict() for match in HTTP_LOG_LINE.finditer(self.log_path.read_text())]
+
     def health(self):
         """Each server's operational state as the health checks see it: UP, DOWN..."""
         lines = self.command(f"show servers state {self.BACKEND}").splitlines()
@@ -383,12 +407,22 @@ class ApiClient:
             response = self.connection.getresponse()
             raw = response.read()
         except (OSError, HTTPException):
-            self.connection.close()
-            self.connection = None
+            self.close()
             raise
+        if response.status >= HTTPStatus.INTERNAL_SERVER_ERROR:
+            # A new connection for the next request: HAProxy closes the connection after an
+            # answer of its own (a 502 when an instance died), without saying so in the
+            # answer; a request sent on it would fail without ever reaching HAProxy.
+            self.close()
         content_type = response.getheader("Content-Type", "")
         data = json.loads(raw) if raw and content_type.startswith("application/json") else None
         return response.status, data, response
+
+    def close(self):
+        """Close the connection, if one is open; the next request opens another."""
+        if self.connection is not None:
+            self.connection.close()
+            self.connection = None
 
     def all_movies(self):
         movies, page = [], 1

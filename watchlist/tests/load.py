@@ -91,6 +91,7 @@ class Ledger:
         self.answers = answers or Answers()
         self.statuses = Counter()
         self.errors = 0
+        self.error_kinds = Counter()  # how the requests without an answer failed
         self.alive = {}  # id -> (title, release_date) this client created and did not delete
         self.deleted = set()
         self.unanswered_titles = set()
@@ -101,8 +102,9 @@ class Ledger:
         sent_at = self.answers.count
         try:
             status, data, response = client.request(method, path, body)
-        except (OSError, HTTPException):
+        except (OSError, HTTPException) as error:
             self.errors += 1
+            self.error_kinds[f"{method} {type(error).__name__}"] += 1
             self.answers.add(method, None, sent_at)
             return None, None, None
         self.statuses[status] += 1

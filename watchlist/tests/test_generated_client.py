@@ -17,6 +17,8 @@ import pytest
 
 from watchlist.tests.live import fetch, shipped_server
 
+pytestmark = pytest.mark.live  # starts servers: the full suite only (pyproject.toml)
+
 PACKAGE = "watchlist_api_client"
 PASSWORD = "a-long-client-password"
 USER = f"""

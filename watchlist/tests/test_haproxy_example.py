@@ -80,6 +80,7 @@ def unanswering_instances(tmp_path):
             instance.server_close()
 
 
+@pytest.mark.live
 @pytest.mark.skipif(
     HAPROXY is None and not os.environ.get("CI"), reason="no haproxy (apt-get install haproxy)"
 )

@@ -45,6 +45,8 @@ from watchlist.tests.load import (
     summary,
 )
 
+pytestmark = pytest.mark.live  # starts servers: the full suite only (pyproject.toml)
+
 ON_POSTGRES = settings.DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql"
 
 

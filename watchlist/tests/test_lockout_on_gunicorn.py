@@ -16,7 +16,6 @@ Clients sit at different loopback addresses (127.0.0.x) by binding their sockets
 import json
 import re
 import sqlite3
-import time
 from contextlib import closing
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -27,6 +26,8 @@ from urllib.parse import urlencode
 import pytest
 
 from watchlist.tests.live import Gunicorn, manage, server_env
+
+pytestmark = pytest.mark.live  # starts servers: the full suite only (pyproject.toml)
 
 FAILURES = 3
 COOL_OFF = 900  # seconds; the test ages the failures past it instead of waiting
@@ -135,10 +136,8 @@ def start_server(tmp_path, static_root, num_proxies):
         f"    get_user_model().objects.create_user(name, password={PASSWORD!r}, is_staff=True)",
     )
     server = Gunicorn(env, tmp_path / "gunicorn.log", workers=2)
-    deadline = time.monotonic() + 60
-    while len(server.worker_pids()) < 2:
-        assert time.monotonic() < deadline, "gunicorn did not start two workers"
-        time.sleep(0.1)
+    server.wait_until_every_worker_live()  # the tests choose which worker answers
+    assert len(server.worker_pids()) == 2
     return server, database_url
 
 

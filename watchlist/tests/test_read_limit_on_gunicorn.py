@@ -19,6 +19,8 @@ from watchlist.tests.live import (
     user_with_time_left_in_window,
 )
 
+pytestmark = pytest.mark.live  # starts servers: the full suite only (pyproject.toml)
+
 LIMIT = 2
 DAY = 24 * 3600  # a window the test cannot outlast, for clients whose window ends later
 READS = ["/api/", "/api/1/"]

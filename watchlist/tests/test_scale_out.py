@@ -73,6 +73,7 @@ reason = missing()
 if reason and os.environ.get("CI"):
     raise RuntimeError(f"the scale-out test cannot run in CI: {reason}")
 pytestmark = [
+    pytest.mark.live,
     pytest.mark.skipif(not ON_POSTGRES, reason="runs in the PostgreSQL pass"),
     pytest.mark.skipif(bool(reason), reason=f"scale-out test skipped: {reason}"),
 ]
@@ -188,6 +189,7 @@ def load(cluster, shared, request):
     seed = create_films(ApiClient(cluster.url, token), 20, prefix=f"{tag} seed")
     before = len(ApiClient(cluster.url).all_movies())
     counters = cluster.counters()
+    logged_before = len(cluster.balancer.requests_logged())
 
     def run(steps):
         def during(answers):
@@ -201,6 +203,7 @@ def load(cluster, shared, request):
         answers = ledgers[0].answers
         after = cluster.counters()
         haproxy = sum((after[n] - counters[n] for n in NAMES), Counter())
+        haproxy.logged = cluster.balancer.requests_logged()[logged_before:]
         return ledgers, readers, answers, haproxy, before
 
     return run
@@ -209,11 +212,24 @@ def load(cluster, shared, request):
 def counts(ledgers, readers, answers, haproxy):
     statuses, _ = summary(ledgers + readers)
     failures = Counter(method for method, _ in answers.failures())
+    unanswered = sum((ledger.error_kinds for ledger in ledgers + readers), Counter())
     return (
         f"{answers.count} requests {dict(sorted(statuses.items()))}, "
-        f"{sum(failures.values())} failed {dict(failures)}; HAProxy: "
-        f"{haproxy['wretr']} retries, {haproxy['wredis']} redispatches"
+        f"{sum(failures.values())} failed {dict(failures)} (unanswered: {dict(unanswered)}); "
+        f"HAProxy: {haproxy['wretr']} retries, {haproxy['wredis']} redispatches, "
+        f"{sum(cut_off_by_a_server(haproxy.logged)[0].values())} logged as cut off"
     )
+
+
+def cut_off_by_a_server(logged):
+    """HAProxy's lines for requests a server closed the connection on, or answered with a
+    5xx (after HAProxy's retries, if it made any): by server, then by method."""
+    cut = [
+        line
+        for line in logged
+        if line["termination"][0] == "S" or not 0 < int(line["status"]) < 500
+    ]
+    return Counter(line["server"] for line in cut), Counter(line["method"] for line in cut)
 
 
 def step_between(answers, action):
@@ -275,7 +291,6 @@ def test_killed_instance_fails_only_requests_in_flight(cluster, load, report):
 
     ledgers, readers, answers, haproxy, before = load(kill)
 
-    failures = answers.failures()
     movies = check_database_matches(ledgers, cluster.url, before)
     titles = {movie["title"] for movie in movies.values()}
     done_unanswered = set().union(*(ledger.unanswered_titles for ledger in ledgers)) & titles
@@ -285,12 +300,21 @@ def test_killed_instance_fails_only_requests_in_flight(cluster, load, report):
         f"{len(done_unanswered)} unanswered creates were carried out"
     )
     assert answers.failures(answered_before=events["killed"]) == []
-    # What fails was on the killed instance when it died: at most a request per client,
-    # and only writes HAProxy must not repeat (it repeats reads, on another instance).
-    assert len(failures) <= CLIENTS
-    assert not {method for method, _ in failures} & RETRIED
+    # What fails was sent to the killed instance: in flight when it died (a request a
+    # client), or sent to it before HAProxy's checks took it out (HAProxy may reuse an idle
+    # connection to it that it has not yet seen close). HAProxy sends a read that got no
+    # answer at all to another instance, but a read whose answer was cut off mid-way fails
+    # like a write: HAProxy cannot repeat half an answer.
+    sent_meanwhile = events["down"] - events["killed"] + CLIENTS
+    assert len(answers.failures()) <= CLIENTS + sent_meanwhile
+    # HAProxy logs no instance but the killed one failing a request. (Not every failure has
+    # a line of its own: a request HAProxy sent on a connection the instance had closed as
+    # it died may end with the client's connection closed and nothing logged as cut off.)
+    by_server, _ = cut_off_by_a_server(haproxy.logged)
+    assert set(by_server) <= {"web2"}, by_server
+    # Every other answer an anonymous client got is a 200.
     anonymous, _ = summary(readers)
-    assert set(anonymous) == {HTTPStatus.OK}
+    assert set(anonymous) - {HTTPStatus.OK} <= {HTTPStatus.BAD_GATEWAY}
     # Once HAProxy's checks have taken the instance out, every request sent succeeds (of the
     # STEP answers awaited before the instance was replaced, a client's first may have been
     # sent before).

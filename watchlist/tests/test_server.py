@@ -21,6 +21,8 @@ from watchlist.tests.live import (
     shipped_server,
 )
 
+pytestmark = pytest.mark.live  # starts servers: the full suite only (pyproject.toml)
+
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
