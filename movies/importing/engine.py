@@ -347,7 +347,7 @@ def import_films(uploads, *, dry_run=False, on_error="abort", progress=None):
         raise ValueError(f"on_error must be one of {ON_ERROR}")
     report = Report(dry_run=dry_run, on_error=on_error)
     with contextlib.ExitStack() as stack:
-        members = sources.members(uploads, import_limit())
+        members = sources.members(uploads, import_limit(), stack)
         files = recognise(members, report, stack)
         writing = not dry_run
         if writing:

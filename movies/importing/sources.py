@@ -122,12 +122,14 @@ class LimitedReader(io.RawIOBase):
         super().close()
 
 
-def members(uploads, limit):
+def members(uploads, limit, stack):
     """The files the uploads hold: each upload itself, or the files of a ZIP archive.
 
     Refuses (Refused) an upload over `limit` bytes, another kind of archive, and a ZIP that
     expands past `limit`, holds more than 10,000 entries, an archive, an encrypted file or a
-    name that is absolute or climbs out (`../`).
+    name that is absolute or climbs out (`../`). Each upload is opened once, its first bytes
+    looked at and the rest read from the same stream (a pipe cannot be read twice); `stack`
+    (an ExitStack) closes what is opened.
     """
     found = []
     for upload in uploads:
@@ -137,20 +139,26 @@ def members(uploads, limit):
                 413,
                 upload.name,
             )
-        with upload.open() as stream:
-            head = peek(stream, TAR_MAGIC_OFFSET + len(TAR_MAGIC))
-            refuse_other_archives(upload.name, head)
-            if head.startswith(ZIP_MAGIC):
-                found.extend(zip_members(upload, limit))
-                continue
-        found.append(Member(upload.name, upload.name, limited_opener(upload, limit), upload.size))
+        stream = stack.enter_context(upload.open())
+        head = peek(stream, TAR_MAGIC_OFFSET + len(TAR_MAGIC))
+        refuse_other_archives(upload.name, head)
+        if head.startswith(ZIP_MAGIC):
+            found.extend(zip_members(upload, stream, limit))
+            continue
+        found.append(
+            Member(upload.name, upload.name, limited_opener(upload, stream, limit), upload.size)
+        )
     return found
 
 
-def limited_opener(upload, limit):
+def limited_opener(upload, stream, limit):
+    """Opens the upload, limited to `limit` bytes: the stream already open the first time,
+    the upload again after that."""
+    unread = [stream]
+
     def open_limited():
-        budget = Budget(limit, upload.name)
-        return io.BufferedReader(LimitedReader(upload.open(), budget), CHUNK)
+        raw = unread.pop() if unread else upload.open()
+        return io.BufferedReader(LimitedReader(raw, Budget(limit, upload.name)), CHUNK)
 
     return open_limited
 
@@ -175,13 +183,19 @@ def refuse_other_archives(name, head):
         )
 
 
-def zip_members(upload, limit):
-    stream = upload.open()
+def zip_members(upload, stream, limit):
+    if not stream.seekable():
+        raise Refused(
+            f"{upload.name} is a ZIP archive, which is read from a file, not a pipe.",
+            400,
+            upload.name,
+        )
     try:
         archive = zipfile.ZipFile(stream)
     except (zipfile.BadZipFile, OSError, ValueError) as error:
-        stream.close()
-        raise Refused(f"{upload.name} is not a readable ZIP archive ({error}).", 400) from None
+        raise Refused(
+            f"{upload.name} is not a readable ZIP archive ({error}).", 400, upload.name
+        ) from None
     entries = archive.infolist()
     if len(entries) > MAX_ARCHIVE_MEMBERS:
         raise Refused(f"{upload.name} holds over {MAX_ARCHIVE_MEMBERS:,} entries.", 400)
