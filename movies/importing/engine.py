@@ -370,7 +370,11 @@ def lock_imports():
 
 
 def recognise(members, report, stack):
-    """Every file's format, before any row is read: a file refused stops the import here."""
+    """Every file's format, before any row is read: a file refused stops the import here.
+
+    An uploaded file stays open for its rows to be read (a pipe cannot be read twice); a
+    member of an archive is closed again and opened when its turn comes, since an archive
+    may hold thousands, each with its decompressor's buffers."""
     files = []
     for member in members:
         folder = next((part for part in member.path.split("/")[:-1] if part in ELSEWHERE), None)
@@ -378,19 +382,24 @@ def recognise(members, report, stack):
             reason = ELSEWHERE.get(folder, "a hidden file")
             report.files.append({"name": member.name, "ignored": reason})
             continue
-        stream = stack.enter_context(member.open())
-        try:
-            opened = open_file(member, stream)
-        except Refused as refusal:
-            if member.archive and refusal.status == 415:  # an export's other files
-                report.files.append({"name": member.name, "ignored": "not a list of films"})
+        with contextlib.ExitStack() as this_file:
+            stream = this_file.enter_context(member.open())
+            try:
+                opened = open_file(member, stream)
+            except Refused as refusal:
+                if member.archive and refusal.status == 415:  # an export's other files
+                    report.files.append({"name": member.name, "ignored": "not a list of films"})
+                    continue
+                raise
+            if member.archive and not opened.format.in_export(member.path):
+                report.files.append(
+                    {"name": member.name, "ignored": "not your watchlist, history or film ratings"}
+                )
                 continue
-            raise
-        if member.archive and not opened.format.in_export(member.path):
-            report.files.append(
-                {"name": member.name, "ignored": "not your watchlist, history or film ratings"}
-            )
-            continue
+            if member.archive:  # nothing of the stream kept: its buffers go with it
+                opened = OpenFile(member, opened.format, rows=None, stream=None)
+            else:
+                stack.enter_context(this_file.pop_all())
         opened.listed = {"name": member.name, **opened.format.as_dict(), "rows": 0}
         report.files.append(opened.listed)
         files.append(opened)
@@ -417,18 +426,23 @@ def open_file(member, stream):
         for record in records:
             location = Location(member.name, line=record.line)
             if record.extra or record.missing:
-                yield (
-                    location,
-                    Problem(
-                        None,
-                        f"This line has {len(record.values) + record.extra} fields; the "
-                        f"header has {len(header)}.",
-                    ),
-                )
+                yield location, misfit(record, len(header))
                 continue
             yield location, record.values
 
     return OpenFile(member, fmt, rows(), stream)
+
+
+def misfit(record, width):
+    """The Problem of a record with more or fewer fields than the header has columns."""
+    fields = plural(len(record.values) + record.extra, "field")
+    message = f"This line has {fields}; the header has {width}."
+    if record.last_line > record.line:
+        message = (
+            f"This row, lines {record.line} to {record.last_line}, has {fields}; the header "
+            f"has {width}. A quoted field may be left open."
+        )
+    return Problem(None, message)
 
 
 def open_json(member, stream):
@@ -436,7 +450,9 @@ def open_json(member, stream):
     try:
         first_event = next(events)
     except ijson.JSONError as error:
-        raise Refused(f"{member.name} is not valid JSON ({json_error(error)}).", 400) from None
+        raise Refused(
+            f"{member.name} is not valid JSON ({json_error(error)}).", 400, member.name
+        ) from None
     top_level = {"start_array": "array", "start_map": "object"}.get(first_event[1])
     items = ijson.items(itertools.chain([first_event], events), "item", use_float=True)
     first = next_json(items, member)
@@ -459,7 +475,9 @@ def next_json(items, member):
     try:
         return next(items, None)
     except ijson.JSONError as error:
-        raise Refused(f"{member.name} is not valid JSON ({json_error(error)}).", 400) from None
+        raise Refused(
+            f"{member.name} is not valid JSON ({json_error(error)}).", 400, member.name
+        ) from None
     except UnicodeDecodeError:
         raise Refused(f"{member.name} is not UTF-8 text.", 400, member.name) from None
 
@@ -475,27 +493,33 @@ def run(files, report, catalog, writing, progress):
     total = sum(f.member.size or 0 for f in files)
     done = 0
     batch = []
-    for opened in files:
-        counted = opened.listed
-        for location, values in opened.rows:
-            report.rows += 1
-            counted["rows"] += 1
-            outcome = values if isinstance(values, Problem) else entry_of(opened.format, values)
-            if isinstance(outcome, Problem):
-                report.problems.append(problem(location, outcome))
-            elif isinstance(outcome, Skip):
-                report.skipped.append(
-                    {**location.at(), "title": outcome.title, "reason": outcome.reason}
+    for recognised in files:
+        with contextlib.ExitStack() as this_file:
+            opened = reopened(recognised, this_file)
+            counted = opened.listed
+            for location, values in opened.rows:
+                report.rows += 1
+                counted["rows"] += 1
+                outcome = (
+                    values if isinstance(values, Problem) else entry_of(opened.format, values)
                 )
-            else:
-                batch.append((location, outcome))
-            if len(batch) >= BATCH:
-                writing = flush(batch, report, catalog, writing)
-                batch = []
-                if progress:
-                    progress(report, done + position(opened), total)
+                if isinstance(outcome, Problem):
+                    report.problems.append(problem(location, outcome))
+                elif isinstance(outcome, Skip):
+                    report.skipped.append(
+                        {**location.at(), "title": outcome.title, "reason": outcome.reason}
+                    )
+                else:
+                    batch.append((location, outcome))
+                if len(batch) >= BATCH:
+                    writing = flush(batch, report, catalog, writing)
+                    batch = []
+                    if progress:
+                        progress(report, done + position(opened), total)
         if not counted["rows"] and not opened.member.archive:
-            raise Refused(f"{opened.member.name} has no rows: only a header.", 400)
+            raise Refused(
+                f"{opened.member.name} has no rows: only a header.", 400, opened.member.name
+            )
         done += opened.member.size or 0
     flush(batch, report, catalog, writing)
     if not report.rows:
@@ -503,6 +527,16 @@ def run(files, report, catalog, writing, progress):
     tally(report, catalog)
     if progress:
         progress(report, total, total)
+
+
+def reopened(recognised, stack):
+    """The file `recognise` found, open for its rows: an archive's member is opened again."""
+    if not recognised.member.archive:
+        return recognised
+    stream = stack.enter_context(recognised.member.open())
+    opened = open_file(recognised.member, stream)
+    opened.listed = recognised.listed
+    return opened
 
 
 def position(opened):
