@@ -532,8 +532,8 @@ def csv_format(header, member):
         closest = max(candidates, key=lambda f: len(set(f.required) & columns))
         missing = [column for column in closest.required if column not in columns]
         raise Refused(
-            f"{member.name} looks like a {closest.name} but has no "
-            f"{', '.join(missing)} column{'s' if len(missing) > 1 else ''}.",
+            f"{member.name} has no {' or '.join(missing)} column, which a file of the format "
+            f"it looks like has ({closest.name}).",
             400,
             member.name,
         )
