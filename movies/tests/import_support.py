@@ -36,10 +36,10 @@ def sample_bytes(relative):
     return sample(relative).read_bytes()
 
 
-def zip_of(files):
+def zip_of(files, compression=zipfile.ZIP_DEFLATED):
     """A ZIP archive (bytes) of `files`, {path inside: bytes}, in the order given."""
     buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+    with zipfile.ZipFile(buffer, "w", compression) as archive:
         for name, data in files.items():
             archive.writestr(name, data)
     return buffer.getvalue()
