@@ -363,7 +363,10 @@ def native_entry(values, typed=False):
     release_year = values.get("release_year")
     return film(
         {
-            "title": unescape_formula(clean(values.get("title"))),
+            # Only the CSV export writes a formula-safe title; JSON has the title as it is.
+            "title": clean(values.get("title"))
+            if typed
+            else unescape_formula(text(values.get("title"))),
             "release_date": clean(values.get("release_date")),
             "release_year": release_year if typed else year(release_year, "release_year"),
             "rating": clean(values.get("rating")),
