@@ -62,7 +62,8 @@ test-postgres: venv
 	DATABASE_URL=$(POSTGRES_URL) $(BIN)/pytest $(PYTEST_ARGS) \
 		--ignore=watchlist/tests/test_server.py --ignore=watchlist/tests/test_browser.py \
 		--ignore=watchlist/tests/test_lockout_on_gunicorn.py \
-		--ignore=watchlist/tests/test_generated_client.py
+		--ignore=watchlist/tests/test_generated_client.py \
+		--ignore=movies/tests/test_import_browser.py
 
 lint: venv
 	$(BIN)/ruff check .
