@@ -39,6 +39,12 @@ SAMPLE = 100  # at most this many merges and changes are listed (all problems ar
 # pg_advisory_xact_lock's key for imports: any number, the same for every import.
 IMPORT_LOCK = 0x5761_7463_686C
 IDS = ("imdb_id", "tmdb_id", "letterboxd_uri")
+ID_NAMES = {
+    "imdb_id": "IMDb ids",
+    "tmdb_id": "TMDB ids",
+    "letterboxd_uri": "Letterboxd URIs",
+    "id": "ids",
+}
 FILLED = ("release_date", "rating", *IDS)  # filled in when a film lacks them
 COLUMNS = (
     "title",
@@ -610,9 +616,11 @@ def write(catalog):
             for film in films:
                 film.pending = None
     except IntegrityError as error:
+        # The database's words (constraint names, SQL) are not for the user: which id it was.
+        taken = next((name for name in IDS if name in str(error)), "id")
         raise Refused(
-            "While the import ran, another change gave a film one of the ids it imports; "
-            f"nothing was imported. Import again. ({error})",
+            f"While the import ran, another change gave a film one of the {ID_NAMES[taken]} "
+            "it imports; nothing was imported. Import again.",
             409,
         ) from None
 

@@ -20,7 +20,8 @@ import psycopg
 import pytest
 from django.db import connection, connections
 
-from movies.importing import Upload, engine, import_films
+from movies.importing import Refused, Upload, engine, import_films
+from movies.models import Movie
 from movies.tests.import_support import films, sample_bytes
 from watchlist.tests.live import (
     BASE_DIR,
@@ -74,6 +75,10 @@ def sessions_waiting_on(lock_type, query_contains="", database=None):
             [lock_type, f"%{query_contains}%", database],
         )
         return [pid for (pid,) in cursor.fetchall()]
+
+
+def suite_database_url():
+    return postgres_url(connection.settings_dict, connection.settings_dict["NAME"])
 
 
 class OwnDatabase:
@@ -364,3 +369,33 @@ def backend_alive(database, pid):
             session.execute("SELECT 1 FROM pg_stat_activity WHERE pid = %s", [pid]).fetchone()
             is not None
         )
+
+
+@pytest.mark.skipif(not ON_POSTGRES, reason="the PostgreSQL pass (SQLite: one writer at once)")
+def test_an_id_taken_while_an_import_runs_is_a_409_and_nothing_is_written():
+    """A film given one of the import's ids by another request after the import looked for
+    it: the import cannot write, and says so; none of its films stay."""
+    Movie.objects.create(title="Held", release_year=1999)
+    # Its second batch looks for the IMDb id (free), then for "Held" (locked: it waits).
+    data = b"title,release_year,imdb_id\n" + b"".join(
+        f"Film {n},2000,\n".encode() for n in range(1_000)
+    )
+    data += b"Taken,2001,tt0000042\nHeld,1999,\n"
+    with psycopg.connect(suite_database_url()) as holder, holder.transaction():
+        holder.execute("SELECT * FROM movies_movie WHERE title = 'Held' FOR UPDATE")
+        running = InThread(lambda: import_films([Upload.from_bytes("films.csv", data)]))
+        wait_until(
+            lambda: sessions_waiting_on("transactionid", "FOR UPDATE") or running.error,
+            "the import waiting for the locked film",
+        )
+        # Meanwhile another writer gives a film the id that the import is about to give.
+        Movie.objects.create(title="Came first", release_year=2020, imdb_id="tt0000042")
+    running.join(timeout=60)
+
+    assert isinstance(running.error, Refused), running.error
+    assert (running.error.status, running.error.message) == (
+        409,
+        "While the import ran, another change gave a film one of the IMDb ids it imports; "
+        "nothing was imported. Import again.",
+    )
+    assert [row[0] for row in films()] == ["Came first", "Held"]
