@@ -618,3 +618,36 @@ def test_the_three_doors_give_the_same_report_of_invalid_rows(tmp_path, admin_cl
         }
     ]
     assert table() == before
+
+
+# --- Uploads larger than the API's other routes take ------------------------------------------
+
+LARGE = b"title,release_year\n" + b"".join(f"Film {n},2000\n".encode() for n in range(8000))
+
+
+def test_the_api_import_takes_a_file_past_the_usual_body_limit(importer, settings):
+    assert len(LARGE) > settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+
+    response = post_import(importer, ("films.csv", LARGE), dry_run=True)
+
+    assert response.status_code == HTTPStatus.OK
+    assert response.json()["created"] == 8000
+
+
+def test_the_admin_import_takes_a_file_past_the_usual_body_limit(admin_client, settings):
+    assert len(LARGE) > settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+
+    response = admin_upload(admin_client, "films.csv", LARGE)
+
+    assert response.status_code == HTTPStatus.OK
+    assert report_in_page(response.content.decode())["created"] == 8000
+    assert bytes(PendingImport.objects.get().data) == LARGE
+
+
+def test_other_routes_keep_the_usual_body_limit(importer, settings):
+    response = importer.post(reverse("movie-list"), LARGE, content_type="text/csv")
+
+    assert response.status_code == HTTPStatus.REQUEST_ENTITY_TOO_LARGE
+    assert response.json() == {
+        "detail": f"Request body too large: at most {settings.DATA_UPLOAD_MAX_MEMORY_SIZE} bytes."
+    }
