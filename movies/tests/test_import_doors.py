@@ -165,6 +165,14 @@ def test_the_command_line_refuses_a_missing_file_with_exit_2(tmp_path):
     assert err == f"CommandError: {tmp_path / 'nowhere.csv'}: No such file or directory\n"
 
 
+def test_the_command_line_refuses_a_folder_with_exit_2(tmp_path):
+    status, out, err = cli(tmp_path)
+
+    assert status == 2
+    assert out == ""
+    assert err == f"CommandError: {tmp_path}: Is a directory\n"
+
+
 def test_the_command_line_reports_progress_every_10000_rows(tmp_path):
     data = b"title,release_year\n" + b"".join(
         f"Film {n},{1900 + n % 100}\n".encode() for n in range(25_000)
