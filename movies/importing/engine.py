@@ -18,6 +18,7 @@ has touched, not the files' rows.
 
 import contextlib
 import itertools
+import json
 from dataclasses import dataclass, field
 from datetime import UTC
 
@@ -462,24 +463,37 @@ def open_json(member, stream):
     top_level = {"start_array": "array", "start_map": "object"}.get(first_event[1])
     items = ijson.items(itertools.chain([first_event], events), "item", use_float=True)
     first = next_json(items, member)
-    if first is None and top_level == "array":
+    if first is END and top_level == "array":
         raise Refused(f"{member.name} holds an empty list.", 400, member.name)
-    fmt = formats.json_format(first, member, top_level)
+    fmt = formats.json_format(None if first is END else first, member, top_level)
 
     def rows():
         item = first
         for index in itertools.count():
-            if item is None:
+            if item is END:
                 return
-            yield Location(member.name, path=f"[{index}]"), item
+            location = Location(member.name, path=f"[{index}]")
+            if isinstance(item, dict):
+                yield location, item
+            else:
+                yield location, Problem(None, NOT_AN_OBJECT, shown_json(item))
             item = next_json(items, member)
 
     return OpenFile(member, fmt, rows(), stream)
 
 
+END = object()  # past a JSON list's last item (which may be null)
+NOT_AN_OBJECT = "Each item of the list is an object ({...}) describing a film; this is not."
+
+
+def shown_json(value):
+    return json.dumps(value, ensure_ascii=False, default=str)
+
+
 def next_json(items, member):
+    """The list's next item, or END."""
     try:
-        return next(items, None)
+        return next(items, END)
     except ijson.JSONError as error:
         raise Refused(
             f"{member.name} is not valid JSON ({json_error(error)}).", 400, member.name

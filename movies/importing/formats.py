@@ -138,7 +138,7 @@ def iso_date(value, where, partial_ok=False):
     value = text(value)
     if value is None:
         return None
-    if not ISO_DATE.fullmatch(value):
+    if not isinstance(value, str) or not ISO_DATE.fullmatch(value):
         if partial_ok and re.fullmatch(r"[0-9]{4}(-[0-9]{2})?", value):
             return None  # known to the month or year only: not a date
         raise Problem(where, "Enter a date as YYYY-MM-DD.", value)
@@ -298,6 +298,8 @@ def trakt_entry(item, watched=False, moment_key=None, rating_key=None):
     """An item of a Trakt export: its movie, with its ids; shows, seasons and episodes are
     skipped."""
     kind = item.get("type", "movie")
+    if not isinstance(kind, str):
+        raise Problem("type", "Enter the kind of entry as text: movie, show, episode...", kind)
     movie = item.get("movie")
     if kind != "movie" or not isinstance(movie, dict):
         about = item.get(kind) if isinstance(kind, str) else None

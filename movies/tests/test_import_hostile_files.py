@@ -4,8 +4,10 @@ list as it was, row for row. Then files with invalid rows: with `abort` nothing 
 and every invalid row is reported, with `skip` the valid rows are written."""
 
 import bz2
+import csv
 import gzip
 import io
+import json
 import struct
 import tarfile
 import tracemalloc
@@ -16,9 +18,11 @@ from http import HTTPStatus
 import pytest
 from django.core.management import CommandError, call_command
 from django.test import override_settings
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
-from movies.importing import Upload, import_films
-from movies.importing.formats import EXPECTED
+from movies.importing import Refused, Upload, import_films
+from movies.importing.formats import EXPECTED, NATIVE_COLUMNS
 from movies.tests.factories import make_movie
 from movies.tests.import_support import (
     film,
@@ -690,3 +694,119 @@ def test_a_quote_left_open_is_reported_where_its_row_begins(importer):
         }
     ]
     assert table() == before
+
+
+# --- Fuzzing: whatever a file holds, an answer, never a crash ---------------------------------
+
+JSON_VALUES = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=5),
+    lambda inner: (
+        st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=5), inner, max_size=3)
+    ),
+    max_leaves=8,
+)
+# The first item of each JSON format the import reads, whose shape says the format.
+JSON_FIRST_ITEMS = [
+    json.loads(sample_bytes("trakt/watched-history.json"))[0],
+    json.loads(sample_bytes("trakt/lists-watchlist.json"))[0],
+    json.loads(sample_bytes("trakt/ratings-movies.json"))[0],
+    json.loads(sample_bytes("trakt/export/watched-movies.json"))[0],
+    {"title": "Arrival", "release_year": 2016},
+]
+
+
+def mutated(item, draw):
+    """`item` with some of its values, at any depth, replaced by anything JSON holds."""
+    if isinstance(item, dict):
+        return {
+            key: draw(JSON_VALUES) if draw(st.integers(0, 4)) == 0 else mutated(value, draw)
+            for key, value in item.items()
+        }
+    return item
+
+
+@st.composite
+def json_files(draw):
+    first = draw(st.sampled_from(JSON_FIRST_ITEMS))
+    items = [first] + [
+        mutated(first, draw) if draw(st.booleans()) else draw(JSON_VALUES)
+        for _ in range(draw(st.integers(0, 4)))
+    ]
+    return json.dumps(items).encode()
+
+
+def answered(data, name):
+    """The import's answer: a report, or a refusal with a 4xx status; anything else fails."""
+    try:
+        return import_films([Upload.from_bytes(name, data)], dry_run=True)
+    except Refused as refusal:
+        refused = refusal
+    assert 400 <= refused.status < 500, refused.as_dict()
+    return refused
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(data=json_files())
+def test_any_json_items_get_an_answer(data):
+    outcome = answered(data, "items.json")
+
+    if not isinstance(outcome, Refused):
+        assert outcome.rows == len(json.loads(data))
+        assert outcome.rows == (
+            outcome.created + outcome.merged + len(outcome.skipped) + len(outcome.problems)
+        )
+
+
+CSV_HEADERS = [
+    IMDB_LIST_HEADER.decode().strip(),
+    "Date,Name,Year,Letterboxd URI,Rating,Rewatch,Tags,Watched Date",
+    ",".join(NATIVE_COLUMNS),
+]
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    header=st.sampled_from(CSV_HEADERS),
+    rows=st.lists(st.lists(st.text(max_size=12), min_size=1, max_size=20), min_size=1, max_size=4),
+)
+def test_any_csv_values_get_an_answer(header, rows):
+    buffer = io.StringIO()
+    csv.writer(buffer).writerows([header.split(","), *rows])
+    data = buffer.getvalue().encode("utf-8", "surrogatepass")
+
+    answered(data, "diary.csv")
+
+
+def test_an_item_that_is_not_an_object_is_reported_and_the_items_after_it_read(importer):
+    """A null in the list once ended it there, the items after it silently left out."""
+    data = json.dumps(
+        [
+            {"title": "Arrival", "release_year": 2016},
+            None,
+            5,
+            {"title": "Her", "release_year": 2013},
+        ]
+    ).encode()
+
+    response = post_import(importer, ("films.json", data), on_error="skip")
+
+    assert response.status_code == HTTPStatus.OK
+    report = response.json()
+    not_an_object = "Each item of the list is an object ({...}) describing a film; this is not."
+    assert report["problems"] == [
+        {"file": "films.json", "path": "[1]", "message": not_an_object, "value": "null"},
+        {"file": "films.json", "path": "[2]", "message": not_an_object, "value": "5"},
+    ]
+    assert (report["rows"], report["created"]) == (4, 2)
+    assert ("Her", 2013) in [row[:2] for row in films()]
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    start=st.sampled_from(
+        [b"", b"PK\x03\x04", b"[", b"{", b"\xef\xbb\xbf", b"title,release_year\n"]
+    ),
+    rest=st.binary(max_size=200),
+)
+def test_any_bytes_get_an_answer(start, rest):
+    answered(start + rest, "upload")
