@@ -198,7 +198,7 @@ def test_admin_flow(page, server):
 
     page.goto("/admin/movies/movie/?is_watched__exact=1")
     row = page.locator("#result_list tbody tr", has_text="Memento")
-    expect(row.locator("td.field-watched_at")).not_to_have_text("-")
+    expect(row.locator("td.field-watched_on")).not_to_have_text("-")
     memento = films(server, search="memento")[0]
     assert memento["is_watched"] is True
     assert memento["watched_at"] is not None
