@@ -370,6 +370,14 @@ REFUSALS = [
         f"export.zip/profile.csv: no list of films found. Expected {EXPECTED}.",
     ),
     Refusal(
+        "Letterboxd's import format (this site's export for Letterboxd)",
+        "watchlist.letterboxd.csv",
+        sample_bytes("letterboxd/import-format.csv"),
+        HTTPStatus.UNSUPPORTED_MEDIA_TYPE,
+        f"watchlist.letterboxd.csv: {UNKNOWN}",
+        "watchlist.letterboxd.csv",
+    ),
+    Refusal(
         "the layout IMDb used before 2017",
         "WATCHLIST.csv",
         sample_bytes("imdb/legacy/WATCHLIST.csv"),
