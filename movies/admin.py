@@ -33,9 +33,10 @@ class ReleaseYearFilter(admin.SimpleListFilter):
 
 class ImportForm(forms.Form):
     file = forms.FileField(
+        allow_empty_file=True,  # the import's to answer, as everywhere: "x.csv is empty."
         help_text="An export of IMDb (a list, the watchlist or ratings), Letterboxd (its ZIP, "
         "or watchlist.csv, watched.csv, ratings.csv, diary.csv), Trakt (its ZIP, or its JSON "
-        "files), or this site's CSV or JSON export."
+        "files), or this site's CSV or JSON export.",
     )
     skip_invalid = forms.BooleanField(
         required=False,

@@ -30,7 +30,8 @@ class CanAddFilms(BasePermission):
 
 class ImportRequestSerializer(serializers.Serializer):
     file = serializers.ListField(
-        child=serializers.FileField(),
+        # An empty file is the import's to answer, as on the command line: "x.csv is empty."
+        child=serializers.FileField(allow_empty_file=True),
         allow_empty=False,
         help_text="The export to import: one or more files (CSV, JSON or a ZIP archive).",
     )

@@ -18,6 +18,7 @@ has touched, not the files' rows.
 
 import contextlib
 import itertools
+import json
 from dataclasses import dataclass, field
 from datetime import UTC
 
@@ -39,6 +40,12 @@ SAMPLE = 100  # at most this many merges and changes are listed (all problems ar
 # pg_advisory_xact_lock's key for imports: any number, the same for every import.
 IMPORT_LOCK = 0x5761_7463_686C
 IDS = ("imdb_id", "tmdb_id", "letterboxd_uri")
+ID_NAMES = {
+    "imdb_id": "IMDb ids",
+    "tmdb_id": "TMDB ids",
+    "letterboxd_uri": "Letterboxd URIs",
+    "id": "ids",
+}
 FILLED = ("release_date", "rating", *IDS)  # filled in when a film lacks them
 COLUMNS = (
     "title",
@@ -347,7 +354,7 @@ def import_films(uploads, *, dry_run=False, on_error="abort", progress=None):
         raise ValueError(f"on_error must be one of {ON_ERROR}")
     report = Report(dry_run=dry_run, on_error=on_error)
     with contextlib.ExitStack() as stack:
-        members = sources.members(uploads, import_limit())
+        members = sources.members(uploads, import_limit(), stack)
         files = recognise(members, report, stack)
         writing = not dry_run
         if writing:
@@ -370,7 +377,11 @@ def lock_imports():
 
 
 def recognise(members, report, stack):
-    """Every file's format, before any row is read: a file refused stops the import here."""
+    """Every file's format, before any row is read: a file refused stops the import here.
+
+    An uploaded file stays open for its rows to be read (a pipe cannot be read twice); a
+    member of an archive is closed again and opened when its turn comes, since an archive
+    may hold thousands, each with its decompressor's buffers."""
     files = []
     for member in members:
         folder = next((part for part in member.path.split("/")[:-1] if part in ELSEWHERE), None)
@@ -378,19 +389,24 @@ def recognise(members, report, stack):
             reason = ELSEWHERE.get(folder, "a hidden file")
             report.files.append({"name": member.name, "ignored": reason})
             continue
-        stream = stack.enter_context(member.open())
-        try:
-            opened = open_file(member, stream)
-        except Refused as refusal:
-            if member.archive and refusal.status == 415:  # an export's other files
-                report.files.append({"name": member.name, "ignored": "not a list of films"})
+        with contextlib.ExitStack() as this_file:
+            stream = this_file.enter_context(member.open())
+            try:
+                opened = open_file(member, stream)
+            except Refused as refusal:
+                if member.archive and refusal.status == 415:  # an export's other files
+                    report.files.append({"name": member.name, "ignored": "not a list of films"})
+                    continue
+                raise
+            if member.archive and not opened.format.in_export(member.path):
+                report.files.append(
+                    {"name": member.name, "ignored": "not your watchlist, history or film ratings"}
+                )
                 continue
-            raise
-        if member.archive and not opened.format.in_export(member.path):
-            report.files.append(
-                {"name": member.name, "ignored": "not your watchlist, history or film ratings"}
-            )
-            continue
+            if member.archive:  # nothing of the stream kept: its buffers go with it
+                opened = OpenFile(member, opened.format, rows=None, stream=None)
+            else:
+                stack.enter_context(this_file.pop_all())
         opened.listed = {"name": member.name, **opened.format.as_dict(), "rows": 0}
         report.files.append(opened.listed)
         files.append(opened)
@@ -417,18 +433,23 @@ def open_file(member, stream):
         for record in records:
             location = Location(member.name, line=record.line)
             if record.extra or record.missing:
-                yield (
-                    location,
-                    Problem(
-                        None,
-                        f"This line has {len(record.values) + record.extra} fields; the "
-                        f"header has {len(header)}.",
-                    ),
-                )
+                yield location, misfit(record, len(header))
                 continue
             yield location, record.values
 
     return OpenFile(member, fmt, rows(), stream)
+
+
+def misfit(record, width):
+    """The Problem of a record with more or fewer fields than the header has columns."""
+    fields = plural(len(record.values) + record.extra, "field")
+    message = f"This line has {fields}; the header has {width}."
+    if record.last_line > record.line:
+        message = (
+            f"This row, lines {record.line} to {record.last_line}, has {fields}; the header "
+            f"has {width}. A quoted field may be left open."
+        )
+    return Problem(None, message)
 
 
 def open_json(member, stream):
@@ -436,30 +457,47 @@ def open_json(member, stream):
     try:
         first_event = next(events)
     except ijson.JSONError as error:
-        raise Refused(f"{member.name} is not valid JSON ({json_error(error)}).", 400) from None
+        raise Refused(
+            f"{member.name} is not valid JSON ({json_error(error)}).", 400, member.name
+        ) from None
     top_level = {"start_array": "array", "start_map": "object"}.get(first_event[1])
     items = ijson.items(itertools.chain([first_event], events), "item", use_float=True)
     first = next_json(items, member)
-    if first is None and top_level == "array":
+    if first is END and top_level == "array":
         raise Refused(f"{member.name} holds an empty list.", 400, member.name)
-    fmt = formats.json_format(first, member, top_level)
+    fmt = formats.json_format(None if first is END else first, member, top_level)
 
     def rows():
         item = first
         for index in itertools.count():
-            if item is None:
+            if item is END:
                 return
-            yield Location(member.name, path=f"[{index}]"), item
+            location = Location(member.name, path=f"[{index}]")
+            if isinstance(item, dict):
+                yield location, item
+            else:
+                yield location, Problem(None, NOT_AN_OBJECT, shown_json(item))
             item = next_json(items, member)
 
     return OpenFile(member, fmt, rows(), stream)
 
 
+END = object()  # past a JSON list's last item (which may be null)
+NOT_AN_OBJECT = "Each item of the list is an object ({...}) describing a film; this is not."
+
+
+def shown_json(value):
+    return json.dumps(value, ensure_ascii=False, default=str)
+
+
 def next_json(items, member):
+    """The list's next item, or END."""
     try:
-        return next(items, None)
+        return next(items, END)
     except ijson.JSONError as error:
-        raise Refused(f"{member.name} is not valid JSON ({json_error(error)}).", 400) from None
+        raise Refused(
+            f"{member.name} is not valid JSON ({json_error(error)}).", 400, member.name
+        ) from None
     except UnicodeDecodeError:
         raise Refused(f"{member.name} is not UTF-8 text.", 400, member.name) from None
 
@@ -475,27 +513,33 @@ def run(files, report, catalog, writing, progress):
     total = sum(f.member.size or 0 for f in files)
     done = 0
     batch = []
-    for opened in files:
-        counted = opened.listed
-        for location, values in opened.rows:
-            report.rows += 1
-            counted["rows"] += 1
-            outcome = values if isinstance(values, Problem) else entry_of(opened.format, values)
-            if isinstance(outcome, Problem):
-                report.problems.append(problem(location, outcome))
-            elif isinstance(outcome, Skip):
-                report.skipped.append(
-                    {**location.at(), "title": outcome.title, "reason": outcome.reason}
+    for recognised in files:
+        with contextlib.ExitStack() as this_file:
+            opened = reopened(recognised, this_file)
+            counted = opened.listed
+            for location, values in opened.rows:
+                report.rows += 1
+                counted["rows"] += 1
+                outcome = (
+                    values if isinstance(values, Problem) else entry_of(opened.format, values)
                 )
-            else:
-                batch.append((location, outcome))
-            if len(batch) >= BATCH:
-                writing = flush(batch, report, catalog, writing)
-                batch = []
-                if progress:
-                    progress(report, done + position(opened), total)
+                if isinstance(outcome, Problem):
+                    report.problems.append(problem(location, outcome))
+                elif isinstance(outcome, Skip):
+                    report.skipped.append(
+                        {**location.at(), "title": outcome.title, "reason": outcome.reason}
+                    )
+                else:
+                    batch.append((location, outcome))
+                if len(batch) >= BATCH:
+                    writing = flush(batch, report, catalog, writing)
+                    batch = []
+                    if progress:
+                        progress(report, done + position(opened), total)
         if not counted["rows"] and not opened.member.archive:
-            raise Refused(f"{opened.member.name} has no rows: only a header.", 400)
+            raise Refused(
+                f"{opened.member.name} has no rows: only a header.", 400, opened.member.name
+            )
         done += opened.member.size or 0
     flush(batch, report, catalog, writing)
     if not report.rows:
@@ -503,6 +547,16 @@ def run(files, report, catalog, writing, progress):
     tally(report, catalog)
     if progress:
         progress(report, total, total)
+
+
+def reopened(recognised, stack):
+    """The file `recognise` found, open for its rows: an archive's member is opened again."""
+    if not recognised.member.archive:
+        return recognised
+    stream = stack.enter_context(recognised.member.open())
+    opened = open_file(recognised.member, stream)
+    opened.listed = recognised.listed
+    return opened
 
 
 def position(opened):
@@ -576,9 +630,11 @@ def write(catalog):
             for film in films:
                 film.pending = None
     except IntegrityError as error:
+        # The database's words (constraint names, SQL) are not for the user: which id it was.
+        taken = next((name for name in IDS if name in str(error)), "id")
         raise Refused(
-            "While the import ran, another change gave a film one of the ids it imports; "
-            f"nothing was imported. Import again. ({error})",
+            f"While the import ran, another change gave a film one of the {ID_NAMES[taken]} "
+            "it imports; nothing was imported. Import again.",
             409,
         ) from None
 

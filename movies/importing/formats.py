@@ -138,7 +138,7 @@ def iso_date(value, where, partial_ok=False):
     value = text(value)
     if value is None:
         return None
-    if not ISO_DATE.fullmatch(value):
+    if not isinstance(value, str) or not ISO_DATE.fullmatch(value):
         if partial_ok and re.fullmatch(r"[0-9]{4}(-[0-9]{2})?", value):
             return None  # known to the month or year only: not a date
         raise Problem(where, "Enter a date as YYYY-MM-DD.", value)
@@ -298,6 +298,8 @@ def trakt_entry(item, watched=False, moment_key=None, rating_key=None):
     """An item of a Trakt export: its movie, with its ids; shows, seasons and episodes are
     skipped."""
     kind = item.get("type", "movie")
+    if not isinstance(kind, str):
+        raise Problem("type", "Enter the kind of entry as text: movie, show, episode...", kind)
     movie = item.get("movie")
     if kind != "movie" or not isinstance(movie, dict):
         about = item.get(kind) if isinstance(kind, str) else None
@@ -363,7 +365,10 @@ def native_entry(values, typed=False):
     release_year = values.get("release_year")
     return film(
         {
-            "title": unescape_formula(clean(values.get("title"))),
+            # Only the CSV export writes a formula-safe title; JSON has the title as it is.
+            "title": clean(values.get("title"))
+            if typed
+            else unescape_formula(text(values.get("title"))),
             "release_date": clean(values.get("release_date")),
             "release_year": release_year if typed else year(release_year, "release_year"),
             "rating": clean(values.get("rating")),
@@ -532,8 +537,8 @@ def csv_format(header, member):
         closest = max(candidates, key=lambda f: len(set(f.required) & columns))
         missing = [column for column in closest.required if column not in columns]
         raise Refused(
-            f"{member.name} looks like a {closest.name} but has no "
-            f"{', '.join(missing)} column{'s' if len(missing) > 1 else ''}.",
+            f"{member.name} has no {' or '.join(missing)} column, which a file of the format "
+            f"it looks like has ({closest.name}).",
             400,
             member.name,
         )

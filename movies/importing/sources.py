@@ -1,17 +1,17 @@
 """What a person hands to an import, made safe to read: size limits, ZIP archives taken apart
-with their hazards refused, UTF-8 text read line by line, CSV records and JSON items each
-with where it stands in its file (a line number, or a JSON path)."""
+with their hazards refused, UTF-8 text read line by line, CSV records each with the line it
+starts on."""
 
 import codecs
 import csv
 import io
+import lzma
 import os
 import zipfile
+import zlib
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import PurePosixPath
-
-import ijson
 
 # What each kind of archive starts with (ZIP's own is read; the others are refused).
 ZIP_MAGIC = (b"PK\x03\x04", b"PK\x05\x06")
@@ -26,6 +26,9 @@ OTHER_ARCHIVES = {
 TAR_MAGIC_OFFSET, TAR_MAGIC = 257, b"ustar"
 MAX_ARCHIVE_MEMBERS = 10_000
 CHUNK = 64 * 1024
+# What reading a damaged member of a ZIP archive raises (a CRC or a stream that does not
+# decompress, data cut short).
+DAMAGED = (zipfile.BadZipFile, zlib.error, lzma.LZMAError, EOFError, OSError)
 
 
 class Refused(Exception):
@@ -87,8 +90,8 @@ class Member:
 
 
 class Budget:
-    """The bytes one upload may yield once read (or expanded): `limit`, shared by an archive's
-    members whatever their headers declare."""
+    """The bytes one file may yield once read (or expanded): `limit`, whatever its size
+    seemed to be (a pipe's is not known)."""
 
     def __init__(self, limit, what):
         self.left, self.limit, self.what = limit, limit, what
@@ -96,22 +99,31 @@ class Budget:
     def spend(self, count):
         self.left -= count
         if self.left < 0:
-            raise Refused(f"{self.what} is over the limit of {self.limit:,} bytes.", 413)
+            raise Refused(
+                f"{self.what} is over the limit of {self.limit:,} bytes.", 413, self.what
+            )
 
 
 class LimitedReader(io.RawIOBase):
-    """A binary stream that stops with a 413 once its budget is spent."""
+    """A binary stream that stops with a 413 once its budget is spent; for a member of an
+    archive (`member` names it), with a 400 where it turns out damaged."""
 
-    def __init__(self, raw, budget):
+    def __init__(self, raw, budget, member=None):
         super().__init__()
-        self.raw, self.budget = raw, budget
+        self.raw, self.budget, self.member = raw, budget, member
         self.position = 0
 
     def readable(self):
         return True
 
     def readinto(self, buffer):
-        data = self.raw.read(len(buffer))
+        if self.member is None:
+            data = self.raw.read(len(buffer))
+        else:
+            try:
+                data = self.raw.read(len(buffer))
+            except DAMAGED as error:
+                raise damaged(self.member, error) from None
         self.budget.spend(len(data))
         self.position += len(data)
         buffer[: len(data)] = data
@@ -122,12 +134,14 @@ class LimitedReader(io.RawIOBase):
         super().close()
 
 
-def members(uploads, limit):
+def members(uploads, limit, stack):
     """The files the uploads hold: each upload itself, or the files of a ZIP archive.
 
     Refuses (Refused) an upload over `limit` bytes, another kind of archive, and a ZIP that
     expands past `limit`, holds more than 10,000 entries, an archive, an encrypted file or a
-    name that is absolute or climbs out (`../`).
+    name that is absolute or climbs out (`../`). Each upload is opened once, its first bytes
+    looked at and the rest read from the same stream (a pipe cannot be read twice); `stack`
+    (an ExitStack) closes what is opened.
     """
     found = []
     for upload in uploads:
@@ -137,20 +151,26 @@ def members(uploads, limit):
                 413,
                 upload.name,
             )
-        with upload.open() as stream:
-            head = peek(stream, TAR_MAGIC_OFFSET + len(TAR_MAGIC))
-            refuse_other_archives(upload.name, head)
-            if head.startswith(ZIP_MAGIC):
-                found.extend(zip_members(upload, limit))
-                continue
-        found.append(Member(upload.name, upload.name, limited_opener(upload, limit), upload.size))
+        stream = stack.enter_context(upload.open())
+        head = peek(stream, TAR_MAGIC_OFFSET + len(TAR_MAGIC))
+        refuse_other_archives(upload.name, head)
+        if head.startswith(ZIP_MAGIC):
+            found.extend(zip_members(upload, stream, limit))
+            continue
+        found.append(
+            Member(upload.name, upload.name, limited_opener(upload, stream, limit), upload.size)
+        )
     return found
 
 
-def limited_opener(upload, limit):
+def limited_opener(upload, stream, limit):
+    """Opens the upload, limited to `limit` bytes: the stream already open the first time,
+    the upload again after that."""
+    unread = [stream]
+
     def open_limited():
-        budget = Budget(limit, upload.name)
-        return io.BufferedReader(LimitedReader(upload.open(), budget), CHUNK)
+        raw = unread.pop() if unread else upload.open()
+        return io.BufferedReader(LimitedReader(raw, Budget(limit, upload.name)), CHUNK)
 
     return open_limited
 
@@ -175,29 +195,43 @@ def refuse_other_archives(name, head):
         )
 
 
-def zip_members(upload, limit):
-    stream = upload.open()
+def zip_members(upload, stream, limit):
+    if not stream.seekable():
+        raise Refused(
+            f"{upload.name} is a ZIP archive, which is read from a file, not a pipe.",
+            400,
+            upload.name,
+        )
     try:
         archive = zipfile.ZipFile(stream)
     except (zipfile.BadZipFile, OSError, ValueError) as error:
-        stream.close()
-        raise Refused(f"{upload.name} is not a readable ZIP archive ({error}).", 400) from None
+        raise Refused(
+            f"{upload.name} is not a readable ZIP archive ({error}).", 400, upload.name
+        ) from None
     entries = archive.infolist()
     if len(entries) > MAX_ARCHIVE_MEMBERS:
-        raise Refused(f"{upload.name} holds over {MAX_ARCHIVE_MEMBERS:,} entries.", 400)
+        raise Refused(
+            f"{upload.name} holds over {MAX_ARCHIVE_MEMBERS:,} entries.", 400, upload.name
+        )
     for entry in entries:
         check_member_name(upload.name, entry.filename)
     files = [entry for entry in entries if not entry.is_dir()]
+    # A member yields no more than its declared size (zipfile stops there, and a CRC check
+    # fails), so the declared sizes bound what the archive expands to.
     declared = sum(entry.file_size for entry in files)
     if declared > limit:
-        raise Refused(f"{upload.name} expands to {declared:,} bytes; the limit is {limit:,}.", 413)
-    budget = Budget(limit, f"{upload.name}, expanded,")
+        raise Refused(
+            f"{upload.name} expands to {declared:,} bytes; the limit is {limit:,}.",
+            413,
+            upload.name,
+        )
     found = []
     for entry in files:
         name = f"{upload.name}/{entry.filename}"
         if entry.flag_bits & 0x1:
-            raise Refused(f"{name} is encrypted; export it again without a password.", 400)
-        with archive.open(entry) as member:
+            raise Refused(f"{name} is encrypted; export it again without a password.", 400, name)
+        opener = member_opener(archive, entry, name, limit)
+        with opener() as member:
             head = member.read(TAR_MAGIC_OFFSET + len(TAR_MAGIC))
         nested = head.startswith(ZIP_MAGIC) or any(head.startswith(m) for m in OTHER_ARCHIVES)
         if nested or head[TAR_MAGIC_OFFSET:].startswith(TAR_MAGIC):
@@ -205,28 +239,27 @@ def zip_members(upload, limit):
                 f"{upload.name} holds an archive ({entry.filename}); "
                 "archives inside archives are not read.",
                 400,
-            )
-        found.append(
-            Member(
                 name,
-                entry.filename,
-                member_opener(archive, entry, budget),
-                entry.file_size,
-                upload.name,
             )
-        )
+        found.append(Member(name, entry.filename, opener, entry.file_size, upload.name))
     return found
 
 
-def member_opener(archive, entry, budget):
+def member_opener(archive, entry, name, limit):
     def open_member():
         try:
             raw = archive.open(entry)
-        except (zipfile.BadZipFile, OSError, NotImplementedError) as error:
-            raise Refused(f"{entry.filename} cannot be read from the archive ({error}).") from None
-        return io.BufferedReader(LimitedReader(raw, budget), CHUNK)
+        except NotImplementedError as error:  # a compression method zipfile lacks
+            raise Refused(f"{name} cannot be read ({error}).", 400, name) from None
+        except DAMAGED as error:
+            raise damaged(name, error) from None
+        return io.BufferedReader(LimitedReader(raw, Budget(limit, name), name), CHUNK)
 
     return open_member
+
+
+def damaged(name, error):
+    return Refused(f"{name} is damaged ({error}); download the export again.", 400, name)
 
 
 def check_member_name(archive, name):
@@ -279,6 +312,7 @@ class Record:
     values: dict
     extra: int  # fields beyond the header's columns (a line that does not fit)
     missing: int  # columns this line has no field for
+    last_line: int  # where it ends (further down when a quoted field holds line breaks)
 
 
 def csv_header_and_records(stream, name):
@@ -310,7 +344,8 @@ def records(reader, header, name):
         if row == [] or (len(row) == 1 and not row[0].strip() and width > 1):
             continue  # a blank line
         values = dict(zip(header, row, strict=False))
-        yield Record(start, values, max(0, len(row) - width), max(0, width - len(row)))
+        extra, missing = max(0, len(row) - width), max(0, width - len(row))
+        yield Record(start, values, extra, missing, reader.line_num)
 
 
 def next_csv_row(reader, name):
@@ -325,33 +360,6 @@ def next_csv_row(reader, name):
             400,
             name,
         ) from None
-
-
-def json_items(stream, name, prefix):
-    """The items of the JSON array at `prefix` ("item" for a top-level array), each with its
-    index; Refused for JSON that is not valid."""
-    stream = BomSkipping(stream)
-    try:
-        yield from enumerate(ijson.items(stream, prefix, use_float=True))
-    except ijson.JSONError as error:
-        raise Refused(f"{name} is not valid JSON ({error}).", 400, name) from None
-    except UnicodeDecodeError:
-        raise Refused(f"{name} is not UTF-8 text.", 400, name) from None
-
-
-def json_top_level(stream, name):
-    """`"array"` or `"object"` (the first JSON event), reading no further."""
-    stream = BomSkipping(stream)
-    try:
-        for _prefix, event, _value in ijson.parse(stream):
-            if event == "start_array":
-                return "array"
-            if event == "start_map":
-                return "object"
-            break
-    except ijson.JSONError as error:
-        raise Refused(f"{name} is not valid JSON ({error}).", 400, name) from None
-    raise Refused(f"{name} holds JSON, but neither a list nor an object.", 400, name)
 
 
 class BomSkipping(io.RawIOBase):

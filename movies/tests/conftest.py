@@ -49,3 +49,12 @@ def samples(db):
 
     call_command("loaddata", "movies", verbosity=0)
     return list(Movie.objects.order_by("id"))
+
+
+@pytest.fixture
+def importer(staff):
+    """A staff member's script: may import, authenticates with a token."""
+    client = APIClient()
+    _, token = issue_token(staff)
+    client.credentials(HTTP_AUTHORIZATION=f"Token {token}")
+    return client

@@ -48,6 +48,8 @@ class Command(BaseCommand):
             )
         except Refused as refusal:
             raise CommandError(refusal.message, returncode=REFUSED) from None
+        except OSError as error:  # a path that cannot be read (a folder; no permission)
+            raise CommandError(f"{error.filename}: {error.strerror}", returncode=REFUSED) from None
         finally:
             progress.close()
         if options["json"]:
