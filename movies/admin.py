@@ -4,6 +4,7 @@ from django import forms
 from django.conf import settings
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
+from django.db.models import Q
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -126,7 +127,9 @@ class MovieAdmin(admin.ModelAdmin):
             except Refused as refusal:
                 form.add_error("file", refusal.message)
             else:
-                PendingImport.objects.filter(created_at__lt=timezone.now() - PENDING_FOR).delete()
+                # One file waits per user (a new preview replaces it), a day at most.
+                expired = Q(created_at__lt=timezone.now() - PENDING_FOR) | Q(user=request.user)
+                PendingImport.objects.filter(expired).delete()
                 uploaded.seek(0)
                 pending = PendingImport.objects.create(
                     user=request.user, name=upload.name, data=uploaded.read(), on_error=on_error

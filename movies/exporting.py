@@ -15,6 +15,7 @@ from datetime import UTC
 from django.http import StreamingHttpResponse
 from django.utils import timezone
 from django_filters.utils import translate_validation
+from rest_framework.exceptions import ValidationError
 
 from movies.filters import MovieFilter
 from movies.importing.formats import NATIVE_COLUMNS, escape_formula
@@ -22,6 +23,11 @@ from movies.models import Movie
 from movies.renderers import FastJSONRenderer
 
 CHUNK = 2000
+LETTERBOXD_NEEDS_A_LIST = (
+    "Letterboxd marks every film it imports as watched: export your watched films "
+    "(is_watched=true) for letterboxd.com/import, and your watchlist (is_watched=false) for "
+    "the Import of your Letterboxd watchlist."
+)
 
 
 @dataclass(frozen=True)
@@ -37,11 +43,16 @@ def export(queryset, format_key):
     return FORMATS[format_key].write(queryset)
 
 
-def chosen_films(parameters):
+def chosen_films(parameters, format_key):
     """The films that the list's filters `is_watched` and `search` choose (a mapping of
-    their values, as a query string gives them); ValidationError (400) for an invalid one.
-    Films go out in id order, so `ordering` has no say."""
+    their values, as a query string gives them), to export in the format; ValidationError
+    (400) for an invalid one. Films go out in id order, so `ordering` has no say.
+
+    Letterboxd marks every film imported to a profile as watched: its export names which
+    films it takes, the watched ones (for letterboxd.com/import) or the watchlist."""
     data = {name: parameters[name] for name in ("is_watched", "search") if name in parameters}
+    if format_key == "letterboxd" and not data.get("is_watched"):
+        raise ValidationError({"is_watched": [LETTERBOXD_NEEDS_A_LIST]})
     filters = MovieFilter(data=data, queryset=Movie.objects.all())
     if not filters.is_valid():
         raise translate_validation(filters.errors)
@@ -72,7 +83,7 @@ def chunks(queryset, fields):
 
 def csv_lines(rows):
     buffer = io.StringIO()
-    csv.writer(buffer, lineterminator="\n").writerows(rows)
+    csv.writer(buffer).writerows(rows)  # CRLF ends a line (RFC 4180); a lone CR is quoted
     return buffer.getvalue().encode()
 
 
@@ -114,6 +125,7 @@ def native_json(queryset):
 
 # Letterboxd's import format (https://letterboxd.com/about/importing-data/): its importer
 # matches a film by these ids, or by title and year; a watched date makes a diary entry.
+# Titles go as they are, for that matching (a spreadsheet is not this file's reader).
 LETTERBOXD_COLUMNS = [
     "LetterboxdURI",
     "tmdbID",
@@ -137,15 +149,7 @@ LETTERBOXD_FIELDS = [
 def letterboxd_csv(queryset):
     yield csv_lines([LETTERBOXD_COLUMNS])
     for rows in chunks(queryset, LETTERBOXD_FIELDS):
-        yield csv_lines(
-            [
-                [
-                    escape_formula(row[name]) if name == "title" else text(row[name])
-                    for name in LETTERBOXD_FIELDS
-                ]
-                for row in rows
-            ]
-        )
+        yield csv_lines([[text(row[name]) for name in LETTERBOXD_FIELDS] for row in rows])
 
 
 FORMATS = {

@@ -58,11 +58,12 @@ class StrictCharField(serializers.CharField):
     """A CharField that takes only strings (DRF's would store the number 0 as "0") and
     applies max_length to the text as sent, as the OpenAPI schema states it, before trimming."""
 
-    default_error_messages = {"not_a_string": "Enter text, not a {kind}."}
+    default_error_messages = {"not_a_string": "Enter text, not {kind}."}
+    KINDS = {bool: "true or false", int: "a number", float: "a number", list: "a list"}
 
     def to_internal_value(self, data):
         if not isinstance(data, str):
-            self.fail("not_a_string", kind=type(data).__name__)
+            self.fail("not_a_string", kind=self.KINDS.get(type(data), "an object"))
         if self.max_length is not None and len(data) > self.max_length:
             self.fail("max_length", max_length=self.max_length)
         return super().to_internal_value(data)

@@ -172,7 +172,13 @@ class ExportView(MethodsFirst, APIView):
             OpenApiParameter(
                 "format", enum=list(FORMATS), description="The file's format (default csv)."
             ),
-            OpenApiParameter("is_watched", bool, description="Only watched (or unwatched) films."),
+            OpenApiParameter(
+                "is_watched",
+                bool,
+                description="Only watched (or unwatched) films. Required with `letterboxd`: "
+                "Letterboxd marks every film it imports as watched, so its export is of the "
+                "watched films or of the watchlist.",
+            ),
             OpenApiParameter("search", str, description="Only films whose title contains this."),
         ],
         responses={
@@ -183,8 +189,8 @@ class ExportView(MethodsFirst, APIView):
         },
     )
     def get(self, request):
-        films = chosen_films(request.GET)
-        return streaming_response(films, request.accepted_renderer.format)
+        key = request.accepted_renderer.format
+        return streaming_response(chosen_films(request.GET, key), key)
 
     def perform_content_negotiation(self, request, force=False):
         try:

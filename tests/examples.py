@@ -113,7 +113,9 @@ def parse_session(body, first_line):
 
 
 def normalise(output):
-    output = ANSI.sub("", output).replace("\r\n", "\n").replace("\r", "\n")
+    # As a terminal shows it: carriage returns before a line feed (the terminal's own, after
+    # a program's CRLF) end one line.
+    output = re.sub(r"\r+\n", "\n", ANSI.sub("", output)).replace("\r", "\n")
     return "\n".join(line.rstrip() for line in output.split("\n")).strip("\n")
 
 

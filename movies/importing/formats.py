@@ -149,10 +149,13 @@ def iso_date(value, where, partial_ok=False):
 
 
 def moment(value, where):
-    """An ISO 8601 date and time; one without a zone is read in UTC."""
+    """An ISO 8601 date and time; one without a zone is read in UTC. A day alone is not a
+    moment (it would be made midnight): it belongs in watched_on."""
     value = text(value)
     if value is None:
         return None
+    if isinstance(value, str) and ISO_DATE.fullmatch(value):
+        raise Problem(where, "Give a time with the day (a day alone goes in watched_on).", value)
     try:
         parsed = datetime.fromisoformat(value)
     except (TypeError, ValueError):
@@ -553,8 +556,8 @@ def letterboxd_list(member, formats):
     """Letterboxd's watchlist.csv and watched.csv have the same columns: the name Letterboxd
     gives each tells them apart."""
     name = member.basename.lower()
-    for fmt in formats:
-        if name.startswith(fmt.key.removeprefix("letterboxd-")):
+    for fmt in formats:  # the watchlist first: "watched" is not in "watchlist"
+        if fmt.key.removeprefix("letterboxd-") in name:
             return fmt
     raise Refused(
         f"{member.name}: Letterboxd's watchlist.csv and watched.csv have the same columns, so "

@@ -117,7 +117,7 @@ TABLE = [
         "post",
         "/api/",
         400,
-        "Enter text, not a int.",
+        "Enter text, not a number.",
         json_body(title=0, release_date="2010-07-16"),
     ),
     Bad(

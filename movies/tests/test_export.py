@@ -15,6 +15,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
+from movies.exporting import LETTERBOXD_NEEDS_A_LIST
 from movies.models import Movie
 
 pytestmark = pytest.mark.django_db
@@ -113,16 +114,34 @@ def test_the_json_export_is_the_films_as_the_api_shows_them(anon_client, three_f
 def test_the_letterboxd_export_has_the_columns_letterboxds_importer_reads(
     anon_client, three_films
 ):
+    watched = anon_client.get(EXPORT, {"format": "letterboxd", "is_watched": "true"})
+    watchlist = anon_client.get(EXPORT, {"format": "letterboxd", "is_watched": "false"})
+
+    assert watched.status_code == watchlist.status_code == HTTPStatus.OK
+    assert watched["Content-Type"] == "text/csv; charset=utf-8"
+    columns = ["LetterboxdURI", "tmdbID", "imdbID", "Title", "Year", "Rating10", "WatchedDate"]
+    # Titles as they are, for Letterboxd's matching by title (no spreadsheet's apostrophe).
+    assert list(csv.reader(io.StringIO(body(watched)))) == [
+        columns,
+        ["https://boxd.it/1Pv8", "10494", "tt0156887", "Perfect Blue", "1998", "9", "2024-05-01"],
+        ["", "", "", "=Seen on a day", "2001", "", "2020-01-02"],
+    ]
+    assert list(csv.reader(io.StringIO(body(watchlist)))) == [
+        columns,
+        ["", "", "", 'Known, by its "year"', "1931", "", ""],
+    ]
+
+
+def test_the_letterboxd_export_names_watched_films_or_the_watchlist(anon_client, three_films):
+    """Letterboxd marks every film imported to a profile as watched: a watchlist sent there
+    whole would come in watched."""
     response = anon_client.get(EXPORT, {"format": "letterboxd"})
 
-    assert response.status_code == HTTPStatus.OK
-    assert response["Content-Type"] == "text/csv; charset=utf-8"
-    assert list(csv.reader(io.StringIO(body(response)))) == [
-        ["LetterboxdURI", "tmdbID", "imdbID", "Title", "Year", "Rating10", "WatchedDate"],
-        ["https://boxd.it/1Pv8", "10494", "tt0156887", "Perfect Blue", "1998", "9", "2024-05-01"],
-        ["", "", "", 'Known, by its "year"', "1931", "", ""],
-        ["", "", "", "'=Seen on a day", "2001", "", "2020-01-02"],
-    ]
+    assert response.status_code == HTTPStatus.BAD_REQUEST
+    assert response["Content-Type"] == "application/json"
+    assert response.json() == {"is_watched": [LETTERBOXD_NEEDS_A_LIST]}
+    with pytest.raises(CommandError, match="Letterboxd marks every film it imports as watched"):
+        call_command("export_films", "--format", "letterboxd")
 
 
 @pytest.mark.parametrize(
@@ -130,7 +149,7 @@ def test_the_letterboxd_export_has_the_columns_letterboxds_importer_reads(
     [("csv", "csv"), ("json", "json"), ("letterboxd", "letterboxd.csv")],
 )
 def test_an_export_is_a_download_named_for_the_day(anon_client, format_key, extension):
-    response = anon_client.get(EXPORT, {"format": format_key})
+    response = anon_client.get(EXPORT, {"format": format_key, "is_watched": "true"})
 
     today = timezone.now().date().isoformat()
     assert response["Content-Disposition"] == (
@@ -251,9 +270,13 @@ def test_post_is_not_allowed_on_the_export(token_client):
 def test_export_films_writes_what_the_api_sends(anon_client, three_films, tmp_path, format_key):
     path = tmp_path / "export"
 
-    call_command("export_films", "--format", format_key, "--output", str(path))
+    call_command(
+        "export_films", "--format", format_key, "--is-watched", "true", "--output", str(path)
+    )
 
-    sent = b"".join(anon_client.get(EXPORT, {"format": format_key}).streaming_content)
+    sent = b"".join(
+        anon_client.get(EXPORT, {"format": format_key, "is_watched": "true"}).streaming_content
+    )
     assert path.read_bytes() == sent
 
 

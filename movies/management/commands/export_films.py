@@ -21,19 +21,20 @@ class Command(BaseCommand):
         parser.add_argument("--search", help="Only films whose title contains this text.")
 
     def handle(self, *args, **options):
-        data = {
-            name: options[option]
-            for name, option in (("is_watched", "is_watched"), ("search", "search"))
-            if options[option] is not None
-        }
+        data = {name: options[name] for name in ("is_watched", "search") if options[name]}
         try:
-            films = chosen_films(data)
+            films = chosen_films(data, options["format"])
         except ValidationError as error:
-            raise CommandError(str(error.detail)) from None
+            messages = [message for found in error.detail.values() for message in found]
+            raise CommandError(" ".join(messages)) from None
         chunks = export(films, options["format"])
         if options["output"]:
             with open(options["output"], "wb") as out:
                 out.writelines(chunks)
-        else:
-            sys.stdout.buffer.writelines(chunks)
+        elif options.get("stdout") is None:
             sys.stdout.flush()
+            sys.stdout.buffer.writelines(chunks)  # bytes as they are, a chunk at a time
+            sys.stdout.buffer.flush()
+        else:  # call_command(stdout=...): the stream it was given
+            for chunk in chunks:
+                self.stdout.write(chunk.decode(), ending="")
