@@ -28,7 +28,8 @@ help:
 	@echo "make clients        the schema through Redocly's lint and TypeScript (needs Node.js 20+)"
 	@echo "make manifests      render, validate and policy-check the Kubernetes manifests"
 	@echo "make container-test build the image and test it, and docker-compose.yml (as root)"
-	@echo "make bench          the benchmark (about 20 minutes); results in bench/results/"
+	@echo "make bench          the benchmark (about an hour); results in bench/results/"
+	@echo "                    BENCH_ARGS='--only import,export' for the import and export alone"
 	@echo "make clean          remove the virtualenv, collected static files and caches"
 
 $(BIN)/.installed: requirements.txt requirements-dev.txt

@@ -501,7 +501,10 @@ def build_report(results, machine, args):
         f"Python {machine['python']}; wrk -t2 -c16, {args.duration} s per run, median of "
         f"{args.rounds} rounds (server order alternating). The project runs as shipped: "
         f"rate limits on (writes counted at {UNREACHED_WRITE_LIMIT}, a rate the runs never "
-        "reach), JSON logs with an access line, metrics on.",
+        "reach), JSON logs with an access line, metrics on. Load average (1, 5, 15 min):"
+        f" {machine_load(machine, 'load_average')} at the start,"
+        f" {machine_load(machine, 'load_average_end')} at the end (on a shared machine"
+        " figures move with it; compare ratios within one run).",
         "",
         "| scenario | as shipped | observability off | Flask setup | bare WSGI | Flask app "
         "| shipped / Flask | Flask setup / Flask | Flask setup / bare | p50 ms (shipped) "
@@ -605,6 +608,10 @@ def search_report(med, results):
     return lines
 
 
+def machine_load(machine, key):
+    return ", ".join(str(load) for load in machine[key]) if key in machine else "n/a"
+
+
 def mib(kb):
     return f"{kb / 1024:,.0f}"
 
@@ -683,8 +690,9 @@ def transfer_report(results):
 
         rows = [
             (
-                f"`GET /api/export/?format=csv`, {films:,} films: s to the last byte",
-                cell(films, lambda found: f"{found['total_s']:.1f}"),
+                f"`GET /api/export/?format=csv`, {films:,} films: s to the last byte (the"
+                " serving worker's CPU s)",
+                cell(films, export_seconds),
             )
             for films in (largest, smallest)
         ]
@@ -732,6 +740,11 @@ def transfer_report(results):
         ]
         lines += [f"| {title} | " + " | ".join(row) + " |" for title, row in rows]
     return lines
+
+
+def export_seconds(found):
+    cpu = found.get("worker_cpu_s")  # not measured before it was added
+    return f"{found['total_s']:.1f}" + (f" ({cpu:.1f})" if cpu is not None else "")
 
 
 def transfer_targets(results):
@@ -959,6 +972,10 @@ def update_readme(markdown):
     readme.write_text(text)
 
 
+def load_average():
+    return [round(load, 1) for load in os.getloadavg()]
+
+
 def machine_info():
     cpu = "unknown CPU"
     for line in Path("/proc/cpuinfo").read_text().splitlines():
@@ -971,6 +988,8 @@ def machine_info():
         "cores": os.cpu_count(),
         "python": platform.python_version(),
         "kernel": platform.release(),
+        # The machine may be shared: what else ran shows in the load, at the start and end.
+        "load_average": load_average(),
     }
 
 
@@ -1035,6 +1054,7 @@ def main():
     finally:
         shutil.rmtree(work, ignore_errors=True)
 
+    results["machine"]["load_average_end"] = load_average()
     markdown = build_report(results, results["machine"], args)
     RESULTS.mkdir(exist_ok=True)
     (RESULTS / "latest.md").write_text(markdown)
@@ -1044,7 +1064,7 @@ def main():
     if args.update_readme:
         update_readme(markdown)
     print("\n" + markdown)
-    log(f"Written to {RESULTS}/latest.md, latest.json and latest.png")
+    log(f"Written to {RESULTS}/: latest.md, latest.json, and latest.png if it was drawn")
 
 
 def run_import_phase(backend, work, args, results):
