@@ -36,12 +36,13 @@ COUNT_FILMS = "from movies.models import Movie; print(Movie.objects.count())"
 
 @dataclass
 class Run:
-    """One process, measured: wall and CPU seconds, peak RSS in KiB, exit status."""
+    """One process, measured: wall and CPU seconds, peak RSS in KiB, exit status (None:
+    killed for taking too long)."""
 
     wall_s: float
     cpu_s: float
     peak_kb: int
-    status: int
+    status: int | None
 
 
 def measured(env, command, output, timeout=None):
@@ -101,8 +102,9 @@ def measure_imports(env, reference_env, work, log):
 
     def ours(name, path):
         output = work / name
-        run = measured(env, ["manage.py", "import_films", str(path)], output)
-        checked(run, output, name)
+        run = checked(
+            measured(env, ["manage.py", "import_films", str(path)], output), output, name
+        )
         results[name] = {**asdict(run), "films": film_count(env)}
         log(f"import_films, {name}: {describe(run)}, {results[name]['films']:,} films")
 
