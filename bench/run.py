@@ -1021,7 +1021,8 @@ def main():
         for backend in BACKENDS
         if not only or {kind, f"{kind}-{backend}"} & only
     ]
-    if any(s.backend == "postgres" for s in chosen) or ("postgres" in dict(transfers).values()):
+    backends = {s.backend for s in chosen} | {backend for _, backend in transfers}
+    if "postgres" in backends:
         check_postgres(args.postgres)
     work = Path(tempfile.mkdtemp(prefix="watchlist-bench-"))
     flask = FlaskReference(args.reference, work) if args.reference else None
