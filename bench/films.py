@@ -69,9 +69,18 @@ def load(count):
 
     from movies.search_index import create_search_index, drop_search_index
 
-    ops = connection.ops  # the values as Django stores them (on SQLite: text, naive UTC)
+    # The values as Django stores them (on SQLite: text, naive UTC), with the release year
+    # and the day watched that the model derives from the date and the moment.
+    ops = connection.ops
     films = (
-        (title, ops.adapt_datefield_value(day), watched, ops.adapt_datetimefield_value(moment))
+        (
+            title,
+            ops.adapt_datefield_value(day),
+            day.year,
+            watched,
+            ops.adapt_datetimefield_value(moment),
+            ops.adapt_datefield_value(moment.date()) if moment else None,
+        )
         for title, day, watched, moment in rows(count)
     )
     started = time.monotonic()
@@ -79,7 +88,10 @@ def load(count):
         drop_search_index(connection)
         with connection.cursor() as cursor:
             if connection.vendor == "postgresql":
-                copy = "COPY movies_movie (title, release_date, is_watched, watched_at) FROM STDIN"
+                copy = (
+                    "COPY movies_movie (title, release_date, release_year, is_watched,"
+                    " watched_at, watched_on) FROM STDIN"
+                )
                 with cursor.cursor.copy(copy) as rows_in:
                     for film in films:
                         rows_in.write_row(film)
@@ -88,8 +100,8 @@ def load(count):
                 # 2 MB page cache each insert would read pages back from the file.
                 cursor.execute("PRAGMA cache_size = -262144")
                 cursor.executemany(
-                    "INSERT INTO movies_movie (title, release_date, is_watched, watched_at)"
-                    " VALUES (%s, %s, %s, %s)",
+                    "INSERT INTO movies_movie (title, release_date, release_year, is_watched,"
+                    " watched_at, watched_on) VALUES (%s, %s, %s, %s, %s, %s)",
                     films,
                 )
         loaded = time.monotonic()

@@ -3,6 +3,8 @@
     python bench/run.py [--reference DIR] [--rounds 3] [--duration 5] [--postgres URL]
                         [--only NAME,...]
 
+    python bench/run.py --only import,export    # the import and export figures alone
+
 Every server runs under gunicorn on 127.0.0.1 and is driven by wrk (2 threads, 16
 connections) for a fixed time per scenario; rounds alternate the order of the servers and
 the report takes the median. Results go to bench/results/ (Markdown, JSON and a PNG chart).
@@ -11,6 +13,12 @@ The title search and the writes beside its index run on SQLite and on PostgreSQL
 PostgreSQL phase works in a database of its own on --postgres's server, dropped after. The
 writes alternate, round by round, between the project as shipped and the same project on a
 second database without the search index (`no_index`).
+
+Import and export run once per backend, not per round (bench/imports_exports.py): a
+100,000-row IMDb export through `manage.py import_films` into an empty database, beside
+django-import-export's standard import of the same rows; the CSV export of 100,000 and of a
+million films over HTTP and with `manage.py export_films`. `--only` chooses them by kind
+(`import`, `export`) or by kind and backend (`import-sqlite`, `export-postgres`).
 """
 
 import argparse
@@ -35,8 +43,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bench import budget
+from bench import budget, imports_exports
 from bench.films import COMMON_SEARCH, RARE_SEARCH
+from bench.imports_exports import IMPORT_ROWS
 from watchlist.tests.live import (
     UNREACHED_WRITE_LIMIT,
     Gunicorn,
@@ -92,6 +101,13 @@ WRITES = {
     "delete": ("DELETE", "/api/", "delete.lua"),
 }
 WRITE_FILMS = 100_000
+TRANSFERS = ("import", "export")  # measured once per backend: bench/imports_exports.py
+EXPORT_SIZES = (100_000, 1_000_000)
+IMPORT_TARGET_S = {"sqlite": 10, "postgres": 15}
+IMPORT_MEMORY_TARGET_MB = 150
+REFERENCE_RATIO_TARGET = 20
+EXPORT_TARGET_S = 15
+EXPORT_MEMORY_GROWTH_MB = 10  # the worker's peak at 1,000,000 films, over its peak at 100,000
 
 
 def search_name(match, films, backend):
@@ -203,12 +219,9 @@ OBSERVED = {"DJANGO_LOG_FORMAT": "json", "DJANGO_METRICS_TOKEN": secrets.token_u
 UNOBSERVED = {"DJANGO_LOG_FORMAT": "text", "DJANGO_ACCESS_LOG": "0", "DJANGO_METRICS_TOKEN": ""}
 
 
-def project_database(work, backend, films, postgres_server, index=True):
-    """A migrated database with the four sample films, then filler films up to `films`
-    (bench/films.py), and without the search index if `index` is false.
-
-    Returns the settings, a token, what the loader reported, and a cleanup (or None)."""
-    phase = work / f"{backend}-{films}{'' if index else '-no-index'}"
+def new_database(phase, backend, postgres_server):
+    """A migrated, empty database of its own for the folder `phase`: its settings (as
+    shipped) and a cleanup (or None)."""
     phase.mkdir()
     cleanup = None
     if backend == "postgres":
@@ -217,6 +230,16 @@ def project_database(work, backend, films, postgres_server, index=True):
         url = f"sqlite:///{phase / 'db.sqlite3'}"
     env = server_env(url, phase, **OBSERVED)
     manage(env, "migrate", "-v0")
+    return env, cleanup
+
+
+def project_database(work, backend, films, postgres_server, index=True):
+    """A migrated database with the four sample films, then filler films up to `films`
+    (bench/films.py), and without the search index if `index` is false.
+
+    Returns the settings, a token, what the loader reported, and a cleanup (or None)."""
+    phase = work / f"{backend}-{films}{'' if index else '-no-index'}"
+    env, cleanup = new_database(phase, backend, postgres_server)
     manage(env, "loaddata", "movies", "-v0")
     loaded = {}
     if films > 4:
@@ -478,7 +501,10 @@ def build_report(results, machine, args):
         f"Python {machine['python']}; wrk -t2 -c16, {args.duration} s per run, median of "
         f"{args.rounds} rounds (server order alternating). The project runs as shipped: "
         f"rate limits on (writes counted at {UNREACHED_WRITE_LIMIT}, a rate the runs never "
-        "reach), JSON logs with an access line, metrics on.",
+        "reach), JSON logs with an access line, metrics on. Load average (1, 5, 15 min):"
+        f" {machine_load(machine, 'load_average')} at the start,"
+        f" {machine_load(machine, 'load_average_end')} at the end (on a shared machine"
+        " figures move with it; compare ratios within one run).",
         "",
         "| scenario | as shipped | observability off | Flask setup | bare WSGI | Flask app "
         "| shipped / Flask | Flask setup / Flask | Flask setup / bare | p50 ms (shipped) "
@@ -521,8 +547,10 @@ def build_report(results, machine, args):
             "",
             budget.table(results["instructions"], results["budgets"]["budgets"]),
         ]
+    lines += transfer_report(results)
     lines += ["", "Targets:", ""]
-    for text, ok, detail in targets(med, results["queries"], results["loads"]):
+    checks = [*targets(med, results["queries"], results["loads"]), *transfer_targets(results)]
+    for text, ok, detail in checks:
         lines.append(f"- {'met' if ok else 'NOT met'}: {text} ({detail})")
     return "\n".join(lines) + "\n"
 
@@ -587,6 +615,211 @@ def search_report(med, results):
                 f" | {load['index_s']} | {load['index_bytes'] / 2**20:.1f} |"
             )
     return lines
+
+
+def machine_load(machine, key):
+    return ", ".join(str(load) for load in machine[key]) if key in machine else "n/a"
+
+
+def mib(kb):
+    return f"{kb / 1024:,.0f}"
+
+
+def seconds(run):
+    """A measured process's wall time, and its own CPU time."""
+    return f"{run['wall_s']:.1f} ({run['cpu_s']:.1f})" if run.get("status") is not None else "n/a"
+
+
+def transfer_report(results):
+    """Import and export, by backend (bench/imports_exports.py)."""
+    imports, exports = results["imports"], results["exports"]
+    lines = []
+    if imports:
+        rows = next(iter(imports.values()))["rows"]
+        size = next(iter(imports.values()))["file_bytes"]
+        cells = {name: [] for name in ("first", "memory", "again", "reference", "ref_memory")}
+        cells.update(ratio=[], films=[])
+        for backend in BACKENDS:
+            found = imports.get(backend)
+            if not found:
+                for column in cells.values():
+                    column.append("n/a")
+                continue
+            first, again, idle = found["first"], found["again"], found["idle"]
+            reference = found["reference"]
+            cells["first"].append(seconds(first))
+            cells["memory"].append(
+                f"{mib(first['peak_kb'])} (+{mib(first['peak_kb'] - idle['peak_kb'])})"
+            )
+            cells["again"].append(seconds(again))
+            cells["reference"].append(
+                seconds(reference)
+                if reference["finished"]
+                else f"unfinished after {reference['wall_s']:.0f}"
+            )
+            cells["ref_memory"].append(
+                f"{mib(reference['peak_kb'])}"
+                f" (+{mib(reference['peak_kb'] - reference['idle']['peak_kb'])})"
+            )
+            cells["ratio"].append(
+                ratio(reference["wall_s"], first["wall_s"])
+                + (" (CPU " + ratio(reference["cpu_s"], first["cpu_s"]) + ")")
+                + ("" if reference["finished"] else " at least")
+            )
+            cells["films"].append(f"{first['films']:,} / {reference['films']:,}")
+        titles = {
+            "first": "`manage.py import_films FILE` into an empty database",
+            "memory": "its peak memory, MiB (above the idle process)",
+            "again": "the same file again, everything already there",
+            "reference": "django-import-export, `ModelResource.import_data`, into an empty"
+            " database",
+            "ref_memory": "its peak memory, MiB (above its one-row run)",
+            "ratio": "django-import-export's time / import_films's",
+            "films": "films in the database after (import_films / django-import-export)",
+        }
+        lines += [
+            "",
+            f"Import: a {rows:,}-row IMDb list export ({size / 2**20:.0f} MiB, bench/imdb.py),"
+            " each import one process, measured from outside: wall seconds (its own CPU"
+            " seconds), peak RSS. The idle process is the same command on a one-row file: its"
+            " start-up.",
+            "",
+            "| import | SQLite | PostgreSQL |",
+            "|---|---:|---:|",
+        ]
+        lines += [f"| {titles[name]} | " + " | ".join(cells[name]) + " |" for name in titles]
+    if exports:
+        largest, smallest = max(EXPORT_SIZES), min(EXPORT_SIZES)
+
+        def cell(films, show):
+            return [
+                show(exports[backend][films]) if films in exports.get(backend, {}) else "n/a"
+                for backend in BACKENDS
+            ]
+
+        rows = [
+            (
+                f"`GET /api/export/?format=csv`, {films:,} films: s to the last byte (the"
+                " serving worker's CPU s)",
+                cell(films, export_seconds),
+            )
+            for films in (largest, smallest)
+        ]
+        rows += [
+            (
+                f"time to the first bytes, ms ({films:,} films)",
+                cell(films, lambda found: f"{found['first_byte_s'] * 1000:.0f}"),
+            )
+            for films in (largest, smallest)
+        ]
+        rows += [
+            (
+                f"serving worker's peak RSS, MiB (before the export), {films:,} films",
+                cell(
+                    films,
+                    lambda found: (
+                        f"{mib(found['worker_peak_kb'])} ({mib(found['worker_rss_before_kb'])})"
+                    ),
+                ),
+            )
+            for films in (smallest, largest)
+        ]
+        rows.append(
+            (f"MiB sent, {largest:,} films", cell(largest, lambda f: f"{f['bytes'] / 2**20:.0f}"))
+        )
+        rows += [
+            (
+                f"`manage.py export_films --output FILE`, {films:,} films: s (CPU s), peak MiB",
+                cell(
+                    films,
+                    lambda found: (
+                        f"{seconds(found['command'])}, {mib(found['command']['peak_kb'])}"
+                    ),
+                ),
+            )
+            for films in (largest, smallest)
+        ]
+        lines += [
+            "",
+            "Export: this site's CSV of every film, from gunicorn as shipped (one worker, fresh"
+            " for each size, warmed up by an export of one film) and from the command.",
+            "",
+            "| export | SQLite | PostgreSQL |",
+            "|---|---:|---:|",
+        ]
+        lines += [f"| {title} | " + " | ".join(row) + " |" for title, row in rows]
+    return lines
+
+
+def export_seconds(found):
+    cpu = found.get("worker_cpu_s")  # not measured before it was added
+    return f"{found['total_s']:.1f}" + (f" ({cpu:.1f})" if cpu is not None else "")
+
+
+def transfer_targets(results):
+    """The import and export targets, by backend."""
+    checks = []
+    for backend, found in results["imports"].items():
+        name = BACKENDS[backend]
+        first, again, idle = found["first"], found["again"], found["idle"]
+        limit = IMPORT_TARGET_S[backend]
+        checks.append(
+            (
+                f"{found['rows']:,} IMDb rows imported into an empty database in at most"
+                f" {limit} s ({name})",
+                first["wall_s"] <= limit,
+                f"{first['wall_s']:.1f} s",
+            )
+        )
+        above = (first["peak_kb"] - idle["peak_kb"]) * 1024
+        checks.append(
+            (
+                f"its peak memory at most {IMPORT_MEMORY_TARGET_MB} MB above the idle process"
+                f" ({name})",
+                above <= IMPORT_MEMORY_TARGET_MB * 10**6,
+                f"{above / 10**6:.0f} MB",
+            )
+        )
+        checks.append(
+            (
+                f"importing it again, unchanged, no slower ({name})",
+                again["wall_s"] <= first["wall_s"],
+                f"{again['wall_s']:.1f} s after {first['wall_s']:.1f} s",
+            )
+        )
+        reference = found["reference"]
+        checks.append(
+            (
+                f"at least {REFERENCE_RATIO_TARGET}x faster than django-import-export ({name})",
+                reference["wall_s"] >= REFERENCE_RATIO_TARGET * first["wall_s"],
+                ratio(reference["wall_s"], first["wall_s"]),
+            )
+        )
+    for backend, sizes in results["exports"].items():
+        name = BACKENDS[backend]
+        largest, smallest = sizes.get(max(EXPORT_SIZES)), sizes.get(min(EXPORT_SIZES))
+        if largest:
+            checks.append(
+                (
+                    f"{max(EXPORT_SIZES):,} films exported as CSV in at most {EXPORT_TARGET_S} s"
+                    f" ({name})",
+                    largest["total_s"] <= EXPORT_TARGET_S,
+                    f"{largest['total_s']:.1f} s, first bytes after"
+                    f" {largest['first_byte_s'] * 1000:.0f} ms",
+                )
+            )
+        if largest and smallest:
+            growth = (largest["worker_peak_kb"] - smallest["worker_peak_kb"]) / 1024
+            checks.append(
+                (
+                    f"export memory does not grow with the films: the worker's peak at"
+                    f" {max(EXPORT_SIZES):,} within {EXPORT_MEMORY_GROWTH_MB} MiB of its peak at"
+                    f" {min(EXPORT_SIZES):,} ({name})",
+                    growth <= EXPORT_MEMORY_GROWTH_MB,
+                    f"{growth:+.0f} MiB",
+                )
+            )
+    return checks
 
 
 def targets(med, queries, loads=()):
@@ -737,6 +970,10 @@ def draw_chart(results, path):
     figure.savefig(path, dpi=110)
 
 
+def load_average():
+    return [round(load, 1) for load in os.getloadavg()]
+
+
 def machine_info():
     cpu = "unknown CPU"
     for line in Path("/proc/cpuinfo").read_text().splitlines():
@@ -749,6 +986,8 @@ def machine_info():
         "cores": os.cpu_count(),
         "python": platform.python_version(),
         "kernel": platform.release(),
+        # The machine may be shared: what else ran shows in the load, at the start and end.
+        "load_average": load_average(),
     }
 
 
@@ -770,8 +1009,17 @@ def main():
     if not shutil.which("wrk"):
         sys.exit("wrk is not installed (Debian: apt-get install wrk)")
 
-    chosen = [s for s in SCENARIOS if not args.only or s.name in args.only.split(",")]
-    if any(s.backend == "postgres" for s in chosen):
+    only = set(args.only.split(",")) if args.only else None
+    chosen = [s for s in SCENARIOS if not only or s.name in only]
+    # (kind, backend) pairs, chosen by kind ("import") or by kind and backend ("import-sqlite").
+    transfers = [
+        (kind, backend)
+        for kind in TRANSFERS
+        for backend in BACKENDS
+        if not only or {kind, f"{kind}-{backend}"} & only
+    ]
+    backends = {s.backend for s in chosen} | {backend for _, backend in transfers}
+    if "postgres" in backends:
         check_postgres(args.postgres)
     work = Path(tempfile.mkdtemp(prefix="watchlist-bench-"))
     flask = FlaskReference(args.reference, work) if args.reference else None
@@ -782,13 +1030,24 @@ def main():
         "labels": {},
         "memory_kb": {},
         "loads": [],
+        "imports": {},
+        "exports": {},
         "settings": vars(args),
     }
-    phases = sorted({s.phase for s in chosen}, key=lambda phase: (phase[0] != "sqlite", phase[1]))
+    exported = {backend for kind, backend in transfers if kind == "export"}
+    phases = {s.phase for s in chosen} | {(b, films) for b in exported for films in EXPORT_SIZES}
     try:
-        for phase in phases:
+        for backend in (backend for kind, backend in transfers if kind == "import"):
+            run_import_phase(backend, work, args, results)
+        for phase in sorted(phases, key=lambda phase: (phase[0] != "sqlite", phase[1])):
             run_database_phase(
-                phase, [s for s in chosen if s.phase == phase], work, flask, args, results
+                phase,
+                [s for s in chosen if s.phase == phase],
+                work,
+                flask,
+                args,
+                results,
+                export=phase[0] in exported and phase[1] in EXPORT_SIZES,
             )
     finally:
         shutil.rmtree(work, ignore_errors=True)
@@ -797,17 +1056,40 @@ def main():
         log("Instructions per request (bench/budget.py, under callgrind)")
         results["instructions"] = budget.measure()
         results["budgets"] = json.loads(budget.BUDGETS.read_text())
+    results["machine"]["load_average_end"] = load_average()
     markdown = build_report(results, results["machine"], args)
     RESULTS.mkdir(exist_ok=True)
     (RESULTS / "latest.md").write_text(markdown)
     (RESULTS / "latest.json").write_text(json.dumps(results, indent=2, default=str))
-    draw_chart(results, RESULTS / "latest.png")
+    if results["labels"]:  # the chart shows the servers' throughput and list latency
+        draw_chart(results, RESULTS / "latest.png")
     print("\n" + markdown)
-    log(f"Written to {RESULTS}/latest.md, latest.json and latest.png")
+    log(f"Written to {RESULTS}/: latest.md, latest.json, and latest.png if it was drawn")
 
 
-def run_database_phase(phase, scenarios, work, flask, args, results):
-    """The scenarios of one backend and size: their databases, their servers, their runs."""
+def run_import_phase(backend, work, args, results):
+    """The imports on one backend (bench/imports_exports.py), each into an empty database."""
+    log(f"{BACKENDS[backend]}: import_films and django-import-export, {IMPORT_ROWS:,} rows")
+    cleanups = []
+    try:
+        env, cleanup = new_database(work / f"import-{backend}", backend, args.postgres)
+        cleanups.append(cleanup)
+        reference_env, cleanup = new_database(
+            work / f"reference-{backend}", backend, args.postgres
+        )
+        cleanups.append(cleanup)
+        results["imports"][backend] = imports_exports.measure_imports(
+            env, reference_env, work / f"import-{backend}", log
+        )
+    finally:
+        for cleanup in cleanups:
+            if cleanup:
+                cleanup()
+
+
+def run_database_phase(phase, scenarios, work, flask, args, results, export=False):
+    """The scenarios of one backend and size: their databases, their servers, their runs;
+    first, with `export`, the export of its films (before any write changes them)."""
     backend, films = phase
     setups = {key for scenario in scenarios for key in scenario.setups}
     cleanups = []
@@ -819,6 +1101,12 @@ def run_database_phase(phase, scenarios, work, flask, args, results):
         if loaded:
             results["loads"].append({"backend": backend, **loaded})
             log(f"loaded: {loaded}")
+        if export:
+            results["exports"].setdefault(backend, {})[films] = imports_exports.measure_export(
+                env, work / f"export-{backend}-{films}", films, log
+            )
+        if not scenarios:
+            return
         unindexed_env = None
         if "no_index" in setups:
             log(f"{BACKENDS[backend]}, {films:,} films, without the search index: loading")
