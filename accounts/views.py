@@ -7,7 +7,7 @@ from rest_framework.permissions import AllowAny
 from accounts.authentication import HashedTokenAuthentication, SessionCookieAuthentication
 from accounts.serializers import CredentialsSerializer, IssuedTokenSerializer
 from accounts.tokens import issue_token
-from movies.throttles import TokenRateThrottle
+from watchlist.throttles import TokenRateThrottle
 
 
 @extend_schema_view(

@@ -24,8 +24,8 @@ from django.urls import Resolver404, resolve
 from rest_framework.exceptions import APIException
 
 from movies import reads
-from movies.throttles import CountingThrottle
 from watchlist.exceptions import api_exception_handler
+from watchlist.throttles import CountingThrottle
 
 READERS = {"movie-list": reads.film_list, "movie-detail": reads.film_detail}
 

@@ -16,22 +16,28 @@ the search text folded by the same function, so the pattern is escaped in SQL.
 The index (migration 0003): on PostgreSQL a pg_trgm GIN index on `title_folded`, which the
 planner uses for the `LIKE`; on SQLite an FTS5 table with the trigram tokenizer over the
 same column, kept in step by triggers, which the SQLite planner cannot choose by itself:
-`TrigramIndexedFilms` puts it in the query's FROM clause. Texts shorter than three
+`TrigramIndex` puts it in the query's FROM clause. Texts shorter than three
 characters have no trigram: both databases then read the folded titles until the page is
 full, at worst one pass over them.
 """
 
 import re
 import sqlite3
+from dataclasses import dataclass
+from functools import partial
 
 from django.core import checks
 from django.db import connections
 from django.db.models import CharField, Func, Value
 from django.db.models.lookups import Contains
-from django.db.models.sql.datastructures import BaseTable
-from django.db.models.sql.where import AND, WhereNode
 
 from movies.casefolding import FOLDING
+from watchlist.internals.django import (
+    anded_lookups,
+    lookup_column,
+    quote_name,
+    read_table_through,
+)
 
 FOLD_FUNCTION = "movies_fold_case"
 GLOB_FUNCTION = "movies_trigram_glob"  # SQLite only
@@ -88,15 +94,12 @@ def titles_containing(queryset, text):
     text = text if hasattr(text, "resolve_expression") else Value(text)
     queryset = queryset.filter(title_folded__contains=FoldCase(text))
     if connections[queryset.db].vendor == "sqlite":
-        query = queryset.query
-        alias = query.base_table
-        query.alias_map[alias] = TrigramIndexedFilms(
-            query.alias_map[alias].table_name, alias, text.resolve_expression(query)
-        )
+        queryset = read_table_through(queryset, TrigramIndex(queryset.model, text))
     return queryset
 
 
-class TrigramIndexedFilms(BaseTable):
+@dataclass(frozen=True)
+class TrigramIndex:
     """On SQLite, the films table read through the trigram index: the films whose folded
     title contains the folded text, in id order, under the table's own name.
 
@@ -110,55 +113,39 @@ class TrigramIndexedFilms(BaseTable):
     this FROM clause, still matches exactly the same films.
     """
 
-    def __init__(self, table_name, alias, text):
-        super().__init__(table_name, alias)
-        self.text = text
+    model: type
+    text: object  # the search text, an expression
 
-    def as_sql(self, compiler, connection):
-        if not self.narrows(compiler.query.where):
-            return super().as_sql(compiler, connection)
-        text, params = compiler.compile(self.text)
-        qn = compiler.quote_name_unless_alias
-        fields = compiler.query.get_meta().concrete_fields
+    def __call__(self, compiler, connection, alias):
+        if not self.narrows(compiler, alias):
+            return None
+        text, params = compiler.compile(self.text.resolve_expression(compiler.query))
+        qn = partial(quote_name, connection)
+        meta = self.model._meta
         columns = ", ".join(
             f"trigrams.rowid AS {qn(field.column)}"
             if field.primary_key
             else f"films.{qn(field.column)}"
-            for field in fields
+            for field in meta.concrete_fields
         )
-        pk = compiler.query.get_meta().pk.column
         sql = (  # names from the model; the text is a bound parameter
-            f"(SELECT {columns} FROM {qn(SQLITE_INDEX)} trigrams"  # noqa: S608
-            f" CROSS JOIN {qn(self.table_name)} films ON films.{qn(pk)} = trigrams.rowid"
-            f" WHERE trigrams.title_folded GLOB {GLOB_FUNCTION}({text}))"
+            f"SELECT {columns} FROM {qn(SQLITE_INDEX)} trigrams"  # noqa: S608
+            f" CROSS JOIN {qn(meta.db_table)} films ON films.{qn(meta.pk.column)} = trigrams.rowid"
+            f" WHERE trigrams.title_folded GLOB {GLOB_FUNCTION}({text})"
         )
-        return f"{sql} {qn(self.table_alias)}", params
+        return sql, params
 
-    def narrows(self, where):
+    def narrows(self, compiler, alias):
         """Whether every row of the query must contain the text, so that reading only the
         index's matches changes nothing: the search condition is ANDed at the top of WHERE,
         not ORed with another queryset's conditions (`searched | other`)."""
-        if where.connector != AND or where.negated:
-            return False
         searched = FoldCase(self.text)
         return any(
-            self.narrows(child)
-            if isinstance(child, WhereNode)
-            else isinstance(child, Contains)
-            and getattr(child.lhs, "alias", None) == self.table_alias
-            and child.lhs.target.column == "title_folded"
-            and child.rhs == searched
-            for child in where.children
+            isinstance(lookup, Contains)
+            and lookup_column(lookup) == (alias, "title_folded")
+            and lookup.rhs == searched
+            for lookup in anded_lookups(compiler)
         )
-
-    def relabeled_clone(self, change_map):
-        return self.__class__(
-            self.table_name, change_map.get(self.table_alias, self.table_alias), self.text
-        )
-
-    @property
-    def identity(self):
-        return (*super().identity, self.text)
 
 
 def sqlite_has_trigram_tokenizer():

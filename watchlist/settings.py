@@ -306,8 +306,8 @@ REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "watchlist.exceptions.api_exception_handler",
     "DEFAULT_THROTTLE_CLASSES": [
-        "movies.throttles.WriteRateThrottle",
-        "movies.throttles.ReadRateThrottle",
+        "watchlist.throttles.WriteRateThrottle",
+        "watchlist.throttles.ReadRateThrottle",
     ],
     "DEFAULT_THROTTLE_RATES": {
         "writes": env_rate("DJANGO_THROTTLE_WRITES", "120/min"),

@@ -181,7 +181,7 @@ def view_settings_changed():
 def test_a_read_limit_sends_anonymous_reads_to_drf(
     anon_client, films, view_settings_changed, one_limit_window
 ):
-    from movies.throttles import ReadRateThrottle
+    from watchlist.throttles import ReadRateThrottle
 
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(ReadRateThrottle, "THROTTLE_RATES", {"reads": "2/min"})

@@ -418,7 +418,7 @@ def test_unknown_urls_and_methods_get_fixed_labels(observed_client, db):
 def test_throttle_refusals_are_counted_by_limit(
     observed_client, user, monkeypatch, one_limit_window
 ):
-    from movies.throttles import CountingThrottle
+    from watchlist.throttles import CountingThrottle
 
     monkeypatch.setattr(CountingThrottle, "THROTTLE_RATES", {"token": "1/min"})
     before = sample("watchlist_throttled_requests_total", scope="token")
