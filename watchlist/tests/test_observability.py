@@ -466,8 +466,7 @@ print(os.getpid(), child)
 
 
 def test_a_forked_worker_writes_its_values_to_a_file_of_its_own(tmp_path, monkeypatch):
-    # The process id is remembered, not asked for on every update (metrics.this_process_id):
-    # a fork must still be noticed, or parent and child would write over each other's values.
+    # A fork must be noticed, or parent and child would write over each other's values.
     monkeypatch.setenv("PROMETHEUS_MULTIPROC_DIR", str(tmp_path))
     output = subprocess.run(
         [sys.executable, "-c", FORKED_WORKER],
