@@ -88,7 +88,8 @@ MIDDLEWARE = [
     "accounts.content_security.PageCSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
-    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Django's, telling the access line who the session's user is once the view has asked.
+    "watchlist.observability.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     # Turns a sign-in refused by the lockout into its 429 answer (accounts.lockout).
     "axes.middleware.AxesMiddleware",

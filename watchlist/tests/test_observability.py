@@ -170,6 +170,19 @@ def test_the_access_line_of_a_session_user_costs_no_query_of_its_own(user, caplo
     assert (line.route, line.user_id) == ("admin:index", user.pk)
 
 
+def test_the_access_line_does_not_look_up_a_session_user_nothing_asked_for(user, caplog):
+    caplog.set_level(logging.INFO)
+    client = Client()
+    client.force_login(user)
+
+    response = client.get("/nowhere/")  # a 404 reads no user
+
+    line = access_records(caplog)[-1]
+    assert response.status_code == HTTPStatus.NOT_FOUND
+    assert (line.route, line.db_queries) == ("unmatched", 0)
+    assert not hasattr(line, "user_id")
+
+
 @override_settings(REST_FRAMEWORK={"NUM_PROXIES": 1})
 def test_the_access_line_reads_the_client_behind_proxies_as_the_throttles_do(client, db, caplog):
     caplog.set_level(logging.INFO)
