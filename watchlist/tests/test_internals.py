@@ -1,4 +1,4 @@
-"""Each library internal the project uses (watchlist/internals/) still behaves as relied on.
+"""Each library internal the project uses (watchlist/internals/) still behaves as relied upon.
 
 A failure here names the internal and the module that uses it: a library upgrade changed it,
 and that module needs another way (or the upgrade waits).
@@ -13,12 +13,17 @@ from django.db.models import BigIntegerField, Q
 from django.db.models.sql.compiler import SQLCompiler
 from django.db.models.sql.datastructures import BaseTable
 from django.db.models.sql.query import Query
+from django.urls import resolve, reverse
 from django.utils import timezone
+from rest_framework.renderers import BrowsableAPIRenderer, JSONRenderer
+from rest_framework.views import APIView
 
 from movies.models import Movie
 from movies.search import SQLITE_INDEX
 from movies.tests.factories import make_movie
+from movies.views import MovieViewSet
 from watchlist.internals import django as django_internals
+from watchlist.internals import rest_framework as rest_framework_internals
 from watchlist.prepared import Param, PreparedQuery
 
 pytestmark = pytest.mark.django_db
@@ -150,3 +155,53 @@ def test_names_are_quoted_by_the_backend():
     assert django_internals.quote_name(connection, "movies_movie") == '"movies_movie"', changed(
         "connection.ops.quote_name()", "search"
     )
+
+
+# --- Django REST framework (watchlist/internals/rest_framework.py) --------------------------
+
+
+def drf_changed(internal):
+    return (
+        f"Django REST framework changed {internal}, which "
+        "watchlist/internals/rest_framework.py relies on for the early answers"
+    )
+
+
+def test_a_viewsets_view_function_names_its_class_and_actions():
+    view_function = MovieViewSet.as_view({"get": "list"}, suffix="List")
+
+    assert view_function.cls is MovieViewSet, drf_changed("as_view()'s view.cls")
+    assert view_function.initkwargs == {"suffix": "List"}, drf_changed("view.initkwargs")
+    assert view_function.actions == {"get": "list"}, drf_changed("view.actions")
+    assert isinstance(inspect.getattr_static(APIView, "default_response_headers"), property), (
+        drf_changed("APIView.default_response_headers (no longer a property)")
+    )
+
+
+@pytest.mark.parametrize("route", ["movie-list", "movie-detail"])
+def test_a_viewset_set_up_once_adds_the_headers_drf_adds(token_client, route):
+    film = make_movie("Headers")
+    url = reverse(route, args=[film.pk] if route == "movie-detail" else [])
+    view = rest_framework_internals.viewset_for(resolve(url).func)
+
+    answer = token_client.get(url)  # through DRF's dispatch
+    headers = rest_framework_internals.response_headers(view)
+
+    assert "view" in answer.renderer_context, "the token took DRF's way"
+    assert {name: answer[name] for name in headers} == headers, drf_changed(
+        "the viewset's set-up in as_view(), default_response_headers or finalize_response()"
+    )
+    assert set(headers) == {"Allow", "Vary"}
+    assert headers["Vary"] == "Accept, Accept-Encoding"  # MovieViewSet.vary_also
+
+
+def test_vary_also_adds_names_after_drfs_own():
+    class Plain(rest_framework_internals.VaryAlso, APIView):
+        renderer_classes = [JSONRenderer]
+        vary_also = ["Accept-Encoding", "Origin"]
+
+    class Negotiated(Plain):
+        renderer_classes = [JSONRenderer, BrowsableAPIRenderer]
+
+    assert Plain().default_response_headers["Vary"] == "Accept-Encoding, Origin"
+    assert Negotiated().default_response_headers["Vary"] == "Accept, Accept-Encoding, Origin"
