@@ -105,6 +105,11 @@ class MovieViewSet(VaryAlso, viewsets.ModelViewSet):
 
     def retrieve(self, request, *args, **kwargs):
         film, headers = reads.film_detail(request, self.kwargs["pk"])
+        if isinstance(request.accepted_renderer, BrowsableAPIRenderer):
+            # The page's edit forms are filled from the serializer behind the data, as after
+            # DRF's own retrieve: the film just read, as the serializer writes it (the same
+            # JSON: movies/tests/test_representation.py).
+            film = self.get_serializer(Movie(**film)).data
         return Response(film, headers=headers)
 
     def check_permissions(self, request):
