@@ -15,7 +15,7 @@ from knox.signals import token_expired
 from rest_framework import exceptions
 from rest_framework.authentication import SessionAuthentication
 
-from watchlist.prepared import Param, PreparedQuery
+from watchlist.prepared import Param, PreparedQuery, stored_fields
 
 
 class HashedTokenAuthentication(TokenAuthentication):
@@ -68,8 +68,8 @@ def token_with_user(digest):
 @lru_cache(maxsize=1)
 def token_lookup():
     """The prepared query, and the fields (attnames) it reads of each model: all of them."""
-    token_fields = [field.attname for field in get_token_model()._meta.concrete_fields]
-    user_fields = [field.attname for field in get_user_model()._meta.concrete_fields]
+    token_fields = [field.attname for field in stored_fields(get_token_model())]
+    user_fields = [field.attname for field in stored_fields(get_user_model())]
     queryset = get_token_model().objects.filter(digest=Param("digest", CharField()))
     fields = [*token_fields, *(f"user__{name}" for name in user_fields)]
     return PreparedQuery(queryset, fields), token_fields, user_fields

@@ -34,10 +34,12 @@ from django.db.models.lookups import Contains
 from movies.casefolding import FOLDING
 from watchlist.internals.django import (
     anded_lookups,
+    compile_expression,
     lookup_column,
     quote_name,
     read_table_through,
 )
+from watchlist.prepared import stored_fields
 
 FOLD_FUNCTION = "movies_fold_case"
 GLOB_FUNCTION = "movies_trigram_glob"  # SQLite only
@@ -119,18 +121,19 @@ class TrigramIndex:
     def __call__(self, compiler, connection, alias):
         if not self.narrows(compiler, alias):
             return None
-        text, params = compiler.compile(self.text.resolve_expression(compiler.query))
+        text, params = compile_expression(compiler, self.text)
         qn = partial(quote_name, connection)
-        meta = self.model._meta
+        fields = stored_fields(self.model)
+        pk = next(field.column for field in fields if field.primary_key)
         columns = ", ".join(
             f"trigrams.rowid AS {qn(field.column)}"
             if field.primary_key
             else f"films.{qn(field.column)}"
-            for field in meta.concrete_fields
+            for field in fields
         )
         sql = (  # names from the model; the text is a bound parameter
             f"SELECT {columns} FROM {qn(SQLITE_INDEX)} trigrams"  # noqa: S608
-            f" CROSS JOIN {qn(meta.db_table)} films ON films.{qn(meta.pk.column)} = trigrams.rowid"
+            f" CROSS JOIN {qn(self.model._meta.db_table)} films ON films.{qn(pk)} = trigrams.rowid"
             f" WHERE trigrams.title_folded GLOB {GLOB_FUNCTION}({text})"
         )
         return sql, params

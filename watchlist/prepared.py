@@ -31,6 +31,21 @@ class Param(Expression):
 LIMIT, OFFSET = Param("limit"), Param("offset")
 
 
+def stored_fields(model):
+    """The fields whose values a row of the model's table holds, in the model's order (the
+    recipe of Django's "Model _meta API" documentation)."""
+    return [
+        field
+        for field in model._meta.get_fields()
+        if field.concrete
+        and (
+            not field.is_relation
+            or field.one_to_one
+            or (field.many_to_one and field.related_model)
+        )
+    ]
+
+
 class PreparedQuery:
     """The `fields` of a queryset's rows, compiled to SQL once, then read with bound values.
 
