@@ -14,6 +14,9 @@ attribute) and the headers DRF adds to each of its answers. For those:
   viewset extends to add `Vary` names once per view (`VaryAlso`) rather than patch them
   into each answer (Django's `patch_vary_headers` costs as much as the early answer's other
   middleware together). No public API gives these headers without a response to finalize.
+- `Request._request`: the Django request a DRF request wraps (`django_request`), for code
+  that marks the request for a middleware to read (django-axes' lockout): attributes set
+  on DRF's request stay on the wrapper.
 """
 
 
@@ -47,3 +50,8 @@ class VaryAlso:
         if names:
             headers["Vary"] = ", ".join(names)
         return headers
+
+
+def django_request(request):
+    """The Django request that DRF's `request` wraps."""
+    return request._request

@@ -13,17 +13,22 @@ from django.db.models import BigIntegerField, Q
 from django.db.models.sql.compiler import SQLCompiler
 from django.db.models.sql.datastructures import BaseTable
 from django.db.models.sql.query import Query
+from django.test import RequestFactory
 from django.urls import resolve, reverse
 from django.utils import timezone
+from drf_spectacular.openapi import AutoSchema
 from rest_framework.renderers import BrowsableAPIRenderer, JSONRenderer
+from rest_framework.request import Request
 from rest_framework.views import APIView
 
+from movies.fields import StrictCharField
 from movies.models import Movie
 from movies.search import SQLITE_INDEX
 from movies.tests.factories import make_movie
 from movies.views import MovieViewSet
 from watchlist.internals import django as django_internals
 from watchlist.internals import rest_framework as rest_framework_internals
+from watchlist.internals.drf_spectacular import default_field_schema
 from watchlist.prepared import Param, PreparedQuery
 
 pytestmark = pytest.mark.django_db
@@ -205,3 +210,27 @@ def test_vary_also_adds_names_after_drfs_own():
 
     assert Plain().default_response_headers["Vary"] == "Accept-Encoding, Origin"
     assert Negotiated().default_response_headers["Vary"] == "Accept, Accept-Encoding, Origin"
+
+
+def test_a_drf_request_gives_the_django_request_it_wraps():
+    wrapped = RequestFactory().get("/")
+
+    assert rest_framework_internals.django_request(Request(wrapped)) is wrapped, drf_changed(
+        "Request._request"
+    )
+
+
+# --- drf-spectacular (watchlist/internals/drf_spectacular.py) ------------------------------
+
+
+def test_drf_spectacular_gives_its_own_schema_of_a_field():
+    parameters = inspect.signature(AutoSchema._map_serializer_field).parameters
+
+    assert list(parameters)[:3] == ["self", "field", "direction"]
+    assert "bypass_extensions" in parameters, (
+        "drf-spectacular changed AutoSchema._map_serializer_field, which "
+        "watchlist/internals/drf_spectacular.py relies on for the title's schema"
+    )
+    schema = default_field_schema(AutoSchema(), StrictCharField(), "request")
+    assert schema["type"] == "string"
+    assert "pattern" not in schema  # drf-spectacular's own, not the project's extension
