@@ -21,6 +21,12 @@
   a lookup's `Col` (`alias`, `target`): the conditions ANDed at the top of a query's WHERE
   (`anded_lookups`, `lookup_column`), which tell whether reading the table through the
   index keeps the query's meaning.
+- `BaseDatabaseWrapper.execute_wrappers`, the list that the documented
+  `connection.execute_wrapper()` context manager adds to for a block of code: the query
+  counter of the access line and the metrics is added to each connection once, when it is
+  made (`add_execute_wrapper`). The context manager around each request costs about 26,000
+  instructions a request (2.6% of an anonymous list read), most of it looking up the
+  thread's connection and entering the context manager.
 - `connection.ops.quote_name()`: the backend's quoting of a name (the public
   `SQLCompiler.quote_name()` of Django 6 does not exist in 5.2).
 """
@@ -48,6 +54,13 @@ def compile_queryset(queryset, converted=False):
 def compile_expression(compiler, expression):
     """(sql, params) of an expression inside the query `compiler` compiles."""
     return compiler.compile(expression.resolve_expression(compiler.query))
+
+
+def add_execute_wrapper(connection, wrapper):
+    """`wrapper` around every query of `connection` from now on (once, however often the
+    connection is made again)."""
+    if wrapper not in connection.execute_wrappers:
+        connection.execute_wrappers.append(wrapper)
 
 
 def quote_name(connection, name):

@@ -17,7 +17,6 @@ from django.conf import settings
 from django.contrib import auth
 from django.contrib.auth import middleware as auth_middleware
 from django.core.exceptions import MiddlewareNotUsed
-from django.db import connection
 from django.http import HttpResponse, JsonResponse
 from django.utils.encoding import escape_uri_path
 from django.utils.functional import SimpleLazyObject
@@ -25,12 +24,7 @@ from django.utils.functional import SimpleLazyObject
 from watchlist.client_address import client_address
 from watchlist.observability import metrics
 from watchlist.observability.logs import AccessLog
-from watchlist.observability.request_context import (
-    RequestContext,
-    count_query,
-    current,
-    request_id_for,
-)
+from watchlist.observability.request_context import RequestContext, current, request_id_for
 
 REQUEST_ID_HEADER = "X-Request-ID"
 METRICS_PATHS = {"/metrics", "/metrics/"}
@@ -51,12 +45,8 @@ class RequestObservabilityMiddleware:
         # Until the response is closed (request_context.forget_request): Django logs a 4xx
         # or 5xx answer after the middleware has returned it.
         current.set(context)
-        if self.metrics is None and self.access_log is None:
-            response = self.get_response(request)
-        else:
-            # Both give the request's number of queries (on the project's one database).
-            with connection.execute_wrapper(count_query):
-                response = self.get_response(request)
+        response = self.get_response(request)
+        if self.metrics is not None or self.access_log is not None:
             self.record(request, response, perf_counter() - started, context)
         response[REQUEST_ID_HEADER] = context.request_id
         return response

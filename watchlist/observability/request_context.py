@@ -57,8 +57,8 @@ def forget_request(**kwargs):
 
 
 def count_query(execute, sql, params, many, context):
-    """A database execute wrapper (`connection.execute_wrapper`, installed around each
-    request by the middleware): counts the request's queries."""
+    """A database execute wrapper, on every connection (apps.py): counts the queries of the
+    request being served."""
     state = current.get()
     if state is not None:
         state.queries += 1

@@ -156,6 +156,24 @@ def test_the_search_reads_films_through_the_index():
     assert SQLITE_INDEX in sql
 
 
+def test_a_wrapper_added_to_a_connection_sees_each_of_its_queries():
+    seen = []
+
+    def wrapper(execute, sql, params, many, context):
+        seen.append(sql)
+        return execute(sql, params, many, context)
+
+    try:
+        django_internals.add_execute_wrapper(connection, wrapper)
+        django_internals.add_execute_wrapper(connection, wrapper)  # once only
+        list(Movie.objects.filter(title="Nothing"))
+    finally:
+        connection.execute_wrappers.remove(wrapper)
+
+    assert len(seen) == 1, changed("BaseDatabaseWrapper.execute_wrappers", "the query counter")
+    assert "movies_movie" in seen[0]
+
+
 def test_names_are_quoted_by_the_backend():
     assert django_internals.quote_name(connection, "movies_movie") == '"movies_movie"', changed(
         "connection.ops.quote_name()", "search"
