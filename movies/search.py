@@ -107,12 +107,13 @@ class TrigramIndex:
 
     SQLite cannot look into an FTS5 table from a condition on another table without
     reading every match first (an `IN` subquery takes 0.8 s at a million films when the
-    text is common, against 0.4 ms this way), so the index drives the query: a subquery, which SQLite flattens into
-    the query, whose CROSS JOIN keeps the index in the outer loop. The index gives rowids
-    in order, and the subquery's `id` is that rowid, so the default order by id reads only
-    as far as the page goes. The query's own `contains` condition stays in WHERE: this
-    only narrows where SQLite looks, and an UPDATE or DELETE, which Django writes without
-    this FROM clause, still matches exactly the same films.
+    text is common, against 0.4 ms this way), so the index drives the query: a subquery,
+    which SQLite flattens into the query, whose CROSS JOIN keeps the index in the outer
+    loop. The index gives rowids in order, and the subquery's `id` is that rowid, so the
+    default order by id reads only as far as the page goes. The query's own `contains`
+    condition stays in WHERE: this only narrows where SQLite looks, and an UPDATE or
+    DELETE, which Django writes without this FROM clause, still matches exactly the same
+    films.
     """
 
     model: type
