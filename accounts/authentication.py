@@ -1,6 +1,7 @@
 """Who signs a request: `Authorization: Token <token>`, checked against the digests in the
 database, or a browser session."""
 
+from dataclasses import dataclass
 from functools import lru_cache
 
 from django.conf import settings
@@ -51,28 +52,38 @@ class HashedTokenAuthentication(TokenAuthentication):
 def token_with_user(digest):
     """The token (knox's token model) with this digest, its `user` read in the same query;
     None if there is none."""
-    query, token_fields, user_fields = token_lookup()
-    rows = query.rows(digest=digest)
+    lookup = token_lookup()
+    rows = lookup.query.rows(digest=digest)
     if not rows:
         return None
-    row = rows[0]
-    token_model, user_model = get_token_model(), get_user_model()
-    user = user_model.from_db(
-        query.using, user_fields, [row[f"user__{name}"] for name in user_fields]
+    row, using = rows[0], lookup.query.using
+    user = lookup.user_model.from_db(
+        using, lookup.user_fields, [row[f"user__{name}"] for name in lookup.user_fields]
     )
-    auth_token = token_model.from_db(query.using, token_fields, [row[n] for n in token_fields])
+    auth_token = lookup.token_model.from_db(
+        using, lookup.token_fields, [row[name] for name in lookup.token_fields]
+    )
     auth_token.user = user
     return auth_token
 
 
+@dataclass(frozen=True)
+class TokenLookup:
+    query: PreparedQuery
+    token_model: type
+    token_fields: list  # the attnames it reads of each model: all of them
+    user_model: type
+    user_fields: list
+
+
 @lru_cache(maxsize=1)
 def token_lookup():
-    """The prepared query, and the fields (attnames) it reads of each model: all of them."""
-    token_fields = [field.attname for field in stored_fields(get_token_model())]
-    user_fields = [field.attname for field in stored_fields(get_user_model())]
-    queryset = get_token_model().objects.filter(digest=Param("digest", CharField()))
-    fields = [*token_fields, *(f"user__{name}" for name in user_fields)]
-    return PreparedQuery(queryset, fields), token_fields, user_fields
+    token_model, user_model = get_token_model(), get_user_model()
+    token_fields = [field.attname for field in stored_fields(token_model)]
+    user_fields = [field.attname for field in stored_fields(user_model)]
+    queryset = token_model.objects.filter(digest=Param("digest", CharField()))
+    query = PreparedQuery(queryset, [*token_fields, *(f"user__{name}" for name in user_fields)])
+    return TokenLookup(query, token_model, token_fields, user_model, user_fields)
 
 
 class SessionCookieAuthentication(SessionAuthentication):

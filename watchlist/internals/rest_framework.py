@@ -46,9 +46,10 @@ class VaryAlso:
     @property
     def default_response_headers(self):
         headers = super().default_response_headers
-        names = [*filter(None, [headers.get("Vary")]), *self.vary_also]
-        if names:
-            headers["Vary"] = ", ".join(names)
+        if self.vary_also:
+            also = ", ".join(self.vary_also)
+            vary = headers.get("Vary")
+            headers["Vary"] = f"{vary}, {also}" if vary else also
         return headers
 
 
