@@ -28,7 +28,10 @@
   instructions a request (2.6% of an anonymous list read), most of it looking up the
   thread's connection and entering the context manager.
 - `connection.ops.quote_name()`: the backend's quoting of a name (the public
-  `SQLCompiler.quote_name()` of Django 6 does not exist in 5.2).
+  `SQLCompiler.quote_name()` of Django 6 does not exist in 5.2); and, for the alias of a
+  table read through our own SQL, `SQLCompiler.quote_name()` on Django 6 and
+  `quote_name_unless_alias()` on 5.2, so that the alias is written as the rest of the
+  query writes it (`quote_alias`).
 """
 
 from django.db.models.sql.datastructures import BaseTable
@@ -67,6 +70,14 @@ def quote_name(connection, name):
     return connection.ops.quote_name(name)
 
 
+def quote_alias(compiler, alias):
+    """A table alias as the compiler writes it in the rest of the query: Django 6 quotes
+    every name (`SQLCompiler.quote_name()`), 5.2 leaves aliases such as `U0` bare
+    (`quote_name_unless_alias()`, which Django 6.1 deprecates)."""
+    quote = getattr(compiler, "quote_name", None) or compiler.quote_name_unless_alias
+    return quote(alias)
+
+
 def read_table_through(queryset, source):
     """`queryset` with its base table read through `source(compiler, connection, alias)`,
     which returns the SQL of a subquery standing for the table and its parameters (or None,
@@ -87,7 +98,7 @@ class TableThrough(BaseTable):
         if through is None:
             return super().as_sql(compiler, connection)
         sql, params = through
-        return f"({sql}) {quote_name(connection, self.table_alias)}", params
+        return f"({sql}) {quote_alias(compiler, self.table_alias)}", params
 
     def relabeled_clone(self, change_map):
         alias = change_map.get(self.table_alias, self.table_alias)
