@@ -5,10 +5,14 @@ from types import SimpleNamespace
 
 import django_ratelimit.core
 import pytest
+from django.contrib.auth import get_user_model
 from django.core.cache import caches
 from django.core.cache.backends.db import DatabaseCache
 from django.core.cache.backends.redis import RedisCache
+from rest_framework.test import APIClient
 
+from accounts.tests.signin import PASSWORD
+from accounts.tokens import issue_token
 from watchlist.tests.live import LOCAL_REDIS, delete_keys, new_key_prefix
 
 
@@ -56,3 +60,51 @@ def one_limit_window(monkeypatch):
     requests starts the count again."""
     began = time.time()
     monkeypatch.setattr(django_ratelimit.core, "time", SimpleNamespace(time=lambda: began))
+
+
+@pytest.fixture
+def user(db):
+    return get_user_model().objects.create_user("viewer", password=PASSWORD)
+
+
+@pytest.fixture
+def staff(db):
+    return get_user_model().objects.create_user(
+        "curator", password=PASSWORD, is_staff=True, is_superuser=True
+    )
+
+
+@pytest.fixture
+def anon_client():
+    return APIClient()
+
+
+@pytest.fixture
+def api_token(user):
+    """A new API token of `user`, as sent in `Authorization: Token <token>`."""
+    return issue_token(user)[1]
+
+
+@pytest.fixture
+def token_client(api_token):
+    """A client that authenticates as scripts do: `Authorization: Token <key>`."""
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Token {api_token}")
+    return client
+
+
+@pytest.fixture
+def importer(staff):
+    """A staff member's script: may import, authenticates with a token."""
+    client = APIClient()
+    _, token = issue_token(staff)
+    client.credentials(HTTP_AUTHORIZATION=f"Token {token}")
+    return client
+
+
+@pytest.fixture
+def session_client(user):
+    """A browser-like client: session login, and CSRF checks enforced as in production."""
+    client = APIClient(enforce_csrf_checks=True)
+    client.force_login(user)
+    return client

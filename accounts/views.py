@@ -7,7 +7,8 @@ from rest_framework.permissions import AllowAny
 from accounts.authentication import HashedTokenAuthentication, SessionCookieAuthentication
 from accounts.serializers import CredentialsSerializer, IssuedTokenSerializer
 from accounts.tokens import issue_token
-from movies.throttles import TokenRateThrottle
+from watchlist.internals.rest_framework import django_request
+from watchlist.throttles import TokenRateThrottle
 
 
 @extend_schema_view(
@@ -33,7 +34,7 @@ class ObtainTokenView(knox_views.LoginView):
     def post(self, request, format=None):
         # Django's request, not DRF's wrapper: the lockout marks the request it is given,
         # and its middleware reads the mark from Django's.
-        context = {"request": request._request}
+        context = {"request": django_request(request)}
         serializer = CredentialsSerializer(data=request.data, context=context)
         serializer.is_valid(raise_exception=True)
         request.user = serializer.validated_data["user"]

@@ -6,12 +6,14 @@ this middleware answers them itself, with what the viewset's `list` and `retriev
 the readers of `movies.reads`, the viewset's JSON renderer and response headers, and the
 project's exception handler for their errors (400, 404, 503).
 
-It answers only what DRF would answer the same way. Anything else goes on to DRF:
-credentials or cookies, an `Accept` header other than plain JSON ranges, `?format=`, a URL
-that is not one of the two reads, an error the exception handler does not answer, and every
-read of a view whose permissions refuse an anonymous client or whose throttles count its
-reads (the view decides, once, on a request like these). A property test sends random
-requests both ways and compares the answers byte for byte.
+It answers only what DRF would answer the same way, and skips no check. Anything else goes
+on to DRF: credentials or cookies, an `Accept` header other than plain JSON ranges,
+`?format=`, a URL that is not one of the two reads, an error the exception handler does
+not answer, and every read of a view with a permission or throttle class that this module
+does not know to let every anonymous read through, whatever the request (`ALLOWING`,
+`KNOWN_THROTTLES`): the view's classes are read on each request, so DRF applies any other
+class to every request. A property test sends random requests both ways and
+compares the answers byte for byte.
 """
 
 from functools import lru_cache
@@ -19,15 +21,21 @@ from functools import lru_cache
 from django.core.signals import setting_changed
 from django.db import DatabaseError
 from django.dispatch import receiver
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.urls import Resolver404, resolve
 from rest_framework.exceptions import APIException
+from rest_framework.permissions import AllowAny, IsAuthenticatedOrReadOnly
 
 from movies import reads
-from movies.throttles import CountingThrottle
 from watchlist.exceptions import api_exception_handler
+from watchlist.internals.rest_framework import response_headers, viewset_for
+from watchlist.throttles import ReadRateThrottle, TokenRateThrottle, WriteRateThrottle
 
 READERS = {"movie-list": reads.film_list, "movie-detail": reads.film_detail}
+# Permission classes that let any anonymous GET through, whatever else the request holds.
+ALLOWING = frozenset({AllowAny, IsAuthenticatedOrReadOnly})
+# Throttle classes that count a GET or not by its method alone (`limits`).
+KNOWN_THROTTLES = frozenset({WriteRateThrottle, ReadRateThrottle, TokenRateThrottle})
 
 
 class EarlyReadMiddleware:
@@ -53,33 +61,55 @@ def answer(request):
     if match is None:
         return None
     reader = READERS.get(match.url_name)
-    parts = reader and view_answer_parts(match.func)
-    if not parts:
+    if reader is None:
         return None
-    renderer, envelope, json_ranges = parts
+    view, renderer, headers, json_ranges = view_parts(match.func)
+    if not checks_let_anonymous_reads_through(view):
+        return None
     if "format" in request.GET or not accepts_only(request, json_ranges):
         return None
     request.resolver_match = match  # as Django sets it: middleware above may read the route
     try:
-        data, headers = reader(request, **match.kwargs)
+        data, own_headers = reader(request, **match.kwargs)
     except (APIException, DatabaseError) as error:
-        return failure(error, request, renderer, envelope)
+        return failure(error, request, renderer, headers)
     response = HttpResponse(renderer.render(data), content_type=renderer.media_type)
-    for name, value in (*envelope.items(), *headers.items()):
+    for name, value in (*headers.items(), *own_headers.items()):
         response[name] = value
     return response
 
 
-def failure(error, request, renderer, envelope):
+def checks_let_anonymous_reads_through(view):
+    """Whether every permission and throttle class of the view is one known to let any
+    anonymous read through, whatever the request (read on each request: loops, not
+    generators, are a third cheaper here)."""
+    for permission in view.permission_classes:
+        if permission not in ALLOWING:
+            return False
+    for throttle in view.throttle_classes:
+        if throttle not in KNOWN_THROTTLES or throttle.limits("GET"):
+            return False
+    return True
+
+
+def failure(error, request, renderer, headers):
     """What DRF's view answers for the error: the project's exception handler's answer (a
     database error is a 503 with Retry-After), rendered by the view's renderer with the
-    view's headers; not a second attempt through DRF."""
-    response = api_exception_handler(error, {"request": request, "view": None})
-    response.accepted_renderer, response.accepted_media_type = renderer, renderer.media_type
-    response.renderer_context = {}
-    for name, value in envelope.items():
+    view's headers; not a second attempt through DRF. None if the handler has no answer."""
+    handled = api_exception_handler(error, {"request": request, "view": None})
+    if handled is None:
+        return None
+    response = HttpResponse(
+        renderer.render(handled.data),
+        status=handled.status_code,
+        content_type=renderer.media_type,
+    )
+    for name, value in handled.items():
+        if name != "Content-Type":  # the renderer's, as DRF's rendering sets it
+            response[name] = value
+    for name, value in headers.items():
         response[name] = value
-    return response.render()
+    return response
 
 
 @lru_cache(maxsize=4096)
@@ -108,41 +138,18 @@ def accepts_only(request, media_ranges):
 
 
 @lru_cache(maxsize=8)
-def view_answer_parts(view_function):
-    """What DRF's view adds to a read's data: its JSON renderer, and the headers that
-    `finalize_response` sets (`Allow`, `Vary`), taken from a view instance set up as
-    `ViewSetMixin.as_view` sets one up for a request; None if the view's permissions or
-    throttles have a say in an anonymous read."""
-    view = view_function.cls(**view_function.initkwargs)
-    view.action_map = {**view_function.actions, "head": view_function.actions["get"]}
-    for method, action in view.action_map.items():
-        setattr(view, method, getattr(view, action))
-    anonymous_read = view.initialize_request(anonymous_get())
-    if not all(p.has_permission(anonymous_read, view) for p in view.get_permissions()):
-        return None
-    if any(counts_read(throttle, anonymous_read) for throttle in view.get_throttles()):
-        return None
+def view_parts(view_function):
+    """The viewset instance behind a view (its permission and throttle classes are read on
+    each request), its JSON renderer, the headers DRF adds to its answers (`Allow`, `Vary`),
+    and the `Accept` ranges for which DRF's negotiation picks that renderer."""
+    view = viewset_for(view_function)
     renderer = view.renderer_classes[0]()
     main_type = renderer.media_type.split("/")[0]
-    # The ranges for which DRF's negotiation picks this renderer and its own media type.
-    json_ranges = {renderer.media_type, f"{main_type}/*", "*/*"}
-    return renderer, view.default_response_headers, frozenset(json_ranges)
-
-
-def anonymous_get():
-    request = HttpRequest()
-    request.method = "GET"
-    request.META = {"REMOTE_ADDR": "127.0.0.1"}
-    return request
-
-
-def counts_read(throttle, request):
-    if isinstance(throttle, CountingThrottle):
-        return throttle.limits(request)
-    return True  # a throttle it does not know: only DRF may apply it
+    json_ranges = frozenset({renderer.media_type, f"{main_type}/*", "*/*"})
+    return view, renderer, response_headers(view), json_ranges
 
 
 @receiver(setting_changed)
 def forget_views(setting, **kwargs):
     if setting == "REST_FRAMEWORK":
-        view_answer_parts.cache_clear()
+        view_parts.cache_clear()

@@ -7,7 +7,7 @@ Each takes the request (Django's or DRF's: only `GET` and `build_absolute_uri` a
 and returns the data and the headers of the answer.
 
 Building and compiling a queryset costs several times more than running the indexed SELECT
-it makes, so each query shape is compiled once (`movies.prepared`) and each set of list
+it makes, so each query shape is compiled once (`watchlist.prepared`) and each set of list
 parameters is validated once: both are pure functions of their input, kept in small caches.
 """
 
@@ -24,8 +24,8 @@ from rest_framework.exceptions import NotFound
 from movies.filters import MovieFilter
 from movies.models import Movie
 from movies.pagination import MAX_OFFSET, MAX_OFFSET_DIGITS, PAST_THE_END, PageWindow
-from movies.prepared import Param, PreparedQuery
 from movies.serializers import MovieSerializer
+from watchlist.prepared import Param, PreparedQuery
 
 FIELDS = MovieSerializer.Meta.fields
 FILTERS = tuple(MovieFilter.base_filters)
@@ -131,10 +131,10 @@ def list_query(shape):
         else:
             value = list(ordering)
         queryset = flt.filter(queryset, value)
-    return PreparedQuery(queryset.values(*FIELDS), sliced=True, converted=False)
+    return PreparedQuery(queryset, FIELDS, sliced=True, converted=False)
 
 
 @lru_cache(maxsize=1)
 def detail_query():
-    queryset = Movie.objects.filter(pk=Param("pk", BigIntegerField())).values(*FIELDS)
-    return PreparedQuery(queryset, converted=False)
+    queryset = Movie.objects.filter(pk=Param("pk", BigIntegerField()))
+    return PreparedQuery(queryset, FIELDS, converted=False)

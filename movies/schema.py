@@ -10,6 +10,7 @@ from rest_framework import serializers
 
 from movies.fields import MAX_TIMESTAMP, MIN_JSON_TIMESTAMP
 from movies.serializers import MovieSerializer
+from watchlist.internals.drf_spectacular import default_field_schema
 
 
 class ReleaseDateFieldExtension(OpenApiSerializerFieldExtension):
@@ -38,7 +39,7 @@ class StrictCharFieldExtension(OpenApiSerializerFieldExtension):
     target_class = "movies.fields.StrictCharField"
 
     def map_serializer_field(self, auto_schema, direction):
-        schema = auto_schema._map_serializer_field(self.target, direction, bypass_extensions=True)
+        schema = default_field_schema(auto_schema, self.target, direction)
         has_pattern = any(isinstance(v, RegexValidator) for v in self.target.validators)
         if direction == "request" and not has_pattern:  # ids have patterns of their own
             schema["pattern"] = TITLE_PATTERN

@@ -19,6 +19,7 @@ from movies.reads import ID_PATTERN
 from movies.renderers import FastJSONRenderer
 from movies.schema import ID_TAKEN, LEGACY_WATCH_SCHEMA, LINK_HEADER, LOCATION_HEADER, Detail
 from movies.serializers import MovieSerializer
+from watchlist.internals.rest_framework import VaryAlso
 
 DELETED = "Movie has been successfully deleted."
 ALREADY_WATCHED = "Movie has already been watched."
@@ -85,7 +86,7 @@ class MethodsFirst:
         responses={200: Detail},
     ),
 )
-class MovieViewSet(MethodsFirst, viewsets.ModelViewSet):
+class MovieViewSet(MethodsFirst, VaryAlso, viewsets.ModelViewSet):
     """The films on the watchlist, and whether you have watched them.
 
     Anyone may read; adding, editing, watching and deleting need a signed-in user: send
@@ -109,6 +110,10 @@ class MovieViewSet(MethodsFirst, viewsets.ModelViewSet):
     # An id as the films have them: no leading zero, no more digits than a 64-bit id has
     # (`/api/007/` names no film, rather than film 7 for writes and none for reads).
     lookup_value_regex = ID_PATTERN
+    # Films are gzipped for clients that take it (watchlist.http.GZipMiddleware). Said here,
+    # once, the early answers carry it too, and the gzip middleware need not patch Vary into
+    # every answer.
+    vary_also = ["Accept-Encoding"]
 
     # Reads go through movies.reads, which anonymous JSON reads reach earlier too
     # (movies.early_reads): one query, one set of rows, one encoding for both.
@@ -118,21 +123,16 @@ class MovieViewSet(MethodsFirst, viewsets.ModelViewSet):
 
     def retrieve(self, request, *args, **kwargs):
         film, headers = reads.film_detail(request, self.kwargs["pk"])
+        if isinstance(request.accepted_renderer, BrowsableAPIRenderer):
+            # The page's edit forms are filled from the serializer behind the data, as after
+            # DRF's own retrieve: the film just read, as the serializer writes it (the same
+            # JSON: movies/tests/test_representation.py).
+            film = self.get_serializer(Movie(**film)).data
         return Response(film, headers=headers)
 
     def get_view_name(self):
         # The browsable API's page titles (DRF's would say "Movie List", "Movie Instance").
         return {"List": "Films", "Instance": "Film"}.get(self.suffix) or super().get_view_name()
-
-    @property
-    def default_response_headers(self):
-        headers = super().default_response_headers
-        # Films are gzipped for clients that take it (watchlist.http.GZipMiddleware). Said
-        # here, once, the early answers copy it too, and the gzip middleware need not patch
-        # Vary into every answer.
-        vary = headers.get("Vary")
-        headers["Vary"] = f"{vary}, Accept-Encoding" if vary else "Accept-Encoding"
-        return headers
 
     def get_object(self):
         # One 404 message for every route, as for an unknown URL (DRF's default would say

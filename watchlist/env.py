@@ -16,7 +16,7 @@ from environs import Env, EnvValidationError, ValidationError, validate
 _env = Env()
 
 # What "off" means for a rate limit, and the rates that django-ratelimit (which counts for
-# movies.throttles) reads the way they read to people. Its own parser takes a prefix of the
+# watchlist.throttles) reads the way they read to people. Its own parser takes a prefix of the
 # text and the period's first letter: "60/month" would count per minute, "60/min x" too, and
 # nothing would say so. It accepts more ("60/5m"); these are what docs/configuration.md documents.
 RATE_OFF = {"off", "none", "0"}

@@ -21,7 +21,7 @@ from hashlib import blake2b
 from django.http import HttpResponsePermanentRedirect
 from django.middleware import common, gzip
 from django.urls import reverse
-from django.utils.cache import cc_delim_re, get_conditional_response
+from django.utils.cache import get_conditional_response
 from django.utils.http import escape_leading_slashes
 from rest_framework.renderers import JSONRenderer
 
@@ -70,8 +70,14 @@ def set_etag(response):
         # The answer names no cache policy (nor, then, a validator): ours are both.
         response["Cache-Control"] = REVALIDATE
         response["ETag"] = etag(content)
-    elif "no-store" not in cc_delim_re.split(cache_control.lower()) and "ETag" not in response:
+    elif "no-store" not in directive_names(cache_control) and "ETag" not in response:
         response["ETag"] = etag(content)
+
+
+def directive_names(cache_control):
+    """The directives a `Cache-Control` value names (`max-age=60, private` names
+    `max-age` and `private`), in lower case."""
+    return {part.split("=", 1)[0].strip().lower() for part in cache_control.split(",")}
 
 
 def etag(content):

@@ -100,7 +100,8 @@ MIDDLEWARE = [
     "accounts.content_security.PageCSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
-    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Django's, telling the access line who the session's user is once the view has asked.
+    "watchlist.observability.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     # Turns a sign-in refused by the lockout into its 429 answer (accounts.lockout).
     "axes.middleware.AxesMiddleware",
@@ -322,8 +323,8 @@ REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "watchlist.exceptions.api_exception_handler",
     "DEFAULT_THROTTLE_CLASSES": [
-        "movies.throttles.WriteRateThrottle",
-        "movies.throttles.ReadRateThrottle",
+        "watchlist.throttles.WriteRateThrottle",
+        "watchlist.throttles.ReadRateThrottle",
     ],
     "DEFAULT_THROTTLE_RATES": {
         "writes": env_rate("DJANGO_THROTTLE_WRITES", "120/min"),

@@ -11,16 +11,22 @@ from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from knox.crypto import hash_token
 from knox.models import AuthToken
+from knox.signals import token_expired
 from rest_framework.test import APIClient, APIRequestFactory
 
 from accounts.authentication import HashedTokenAuthentication
 from accounts.tests.signin import PASSWORD
 from accounts.tokens import issue_token
-from movies.models import Movie
+from watchlist.prepared import stored_fields
 
 pytestmark = pytest.mark.django_db
 
 NEW_FILM = {"title": "Memento", "release_date": "2000-10-11"}
+
+
+def no_films():
+    """Whether the films API lists none (a refused write wrote nothing)."""
+    return APIClient().get(reverse("movie-list")).json() == []
 
 
 def client_with(token):
@@ -84,7 +90,52 @@ def test_an_expired_token_is_refused(user):
     response = write_with(token)
 
     assert_refused(response, "Token has expired.")
-    assert not Movie.objects.exists()
+    assert no_films()
+
+
+def test_an_expired_token_is_deleted_and_announced_as_knox_does(user):
+    auth_token, token = issue_token(user)
+    AuthToken.objects.filter(pk=auth_token.pk).update(expiry=timezone.now())
+    announced = []
+
+    def receiver(**kwargs):
+        announced.append(kwargs)
+
+    token_expired.connect(receiver)
+    try:
+        response = write_with(token)
+    finally:
+        token_expired.disconnect(receiver)
+
+    assert_refused(response, "Token has expired.")
+    assert not AuthToken.objects.filter(pk=auth_token.pk).exists()
+    assert [(a["username"], a["source"]) for a in announced] == [("viewer", "auth_token")]
+
+
+def test_knox_auto_refresh_extends_a_used_token(user, settings):
+    auth_token, token = issue_token(user)
+    soon = timezone.now() + timedelta(minutes=5)
+    AuthToken.objects.filter(pk=auth_token.pk).update(expiry=soon)
+    settings.REST_KNOX = {**settings.REST_KNOX, "AUTO_REFRESH": True}
+    before = timezone.now()
+
+    assert write_with(token).status_code == HTTPStatus.CREATED
+
+    ttl = settings.REST_KNOX["TOKEN_TTL"]
+    assert AuthToken.objects.get(pk=auth_token.pk).expiry >= before + ttl
+
+
+def test_the_token_found_holds_every_field_of_its_row(user):
+    auth_token, token = issue_token(user)
+    request = APIRequestFactory().get("/", HTTP_AUTHORIZATION=f"Token {token}")
+
+    found_user, found_token = HashedTokenAuthentication().authenticate(request)
+
+    stored = AuthToken.objects.select_related("user").get(pk=auth_token.pk)
+    for field in stored_fields(AuthToken):
+        assert getattr(found_token, field.attname) == getattr(stored, field.attname), field
+    for field in stored_fields(type(found_user)):
+        assert getattr(found_user, field.attname) == getattr(stored.user, field.attname), field
 
 
 def test_a_token_without_expiry_never_expires(user, settings):
@@ -243,3 +294,31 @@ def test_the_admin_lists_tokens_by_prefix_never_in_full(user, staff):
     content = response.content.decode()
     assert hash_token(token) in content
     assert token not in content
+
+
+def test_token_authentication_gives_the_user_and_its_token(user):
+    token, key = issue_token(user)
+    request = APIRequestFactory().get("/", HTTP_AUTHORIZATION=f"Token {key}")
+
+    found_user, found_token = HashedTokenAuthentication().authenticate(request)
+
+    assert found_user == user
+    assert found_user.last_login == user.last_login
+    assert found_user.date_joined == user.date_joined
+    assert found_token == token
+    assert found_token.created == token.created
+    assert found_token.expiry == token.expiry
+    assert found_token.token_key == key[:15]
+    assert found_token.user is found_user
+
+
+def test_token_of_an_inactive_user_is_refused(anon_client, user):
+    _, key = issue_token(user)
+    user.is_active = False
+    user.save()
+    anon_client.credentials(HTTP_AUTHORIZATION=f"Token {key}")
+
+    response = anon_client.post(reverse("movie-list"), NEW_FILM, format="json")
+
+    assert_refused(response, "User inactive or deleted.")
+    assert no_films()

@@ -1,6 +1,9 @@
 """The browsable API in a browser: HTML pages with forms for signed-in users."""
 
+import html
+import json
 import re
+from datetime import date
 from http import HTTPStatus
 
 import pytest
@@ -145,3 +148,31 @@ def test_the_flask_watch_route_describes_itself_too(token_client):
 
     assert "<h1>Watch (the Flask app&#x27;s route)</h1>" in response.content.decode()
     assert "<code>GET</code> (with a token only)" in description_of(response)
+
+
+def test_a_films_page_fills_the_edit_forms_with_the_film(session_client):
+    movie = make_movie("Inception", date(2010, 7, 16))
+
+    response = session_client.get(reverse("movie-detail", args=[movie.id]), **HTML)
+
+    content = response.content.decode()
+    put_form = content[content.index('id="put-object-form"') :]
+    assert re.search(r'<input name="title"[^>]* value="Inception"', put_form)
+    assert re.search(r'<input name="release_date"[^>]* value="2010-07-16"', put_form)
+    raw = re.search(r'<textarea name="_content"[^>]*>(.*?)</textarea>', put_form, re.DOTALL)
+    raw_data = json.loads(html.unescape(raw.group(1)))
+    assert (raw_data["title"], raw_data["release_date"]) == ("Inception", "2010-07-16")
+    assert json.loads(html.unescape(response_info(content))) == {
+        "id": movie.id,
+        "title": "Inception",
+        "release_date": "2010-07-16",
+        "is_watched": False,
+        "watched_at": None,
+    }
+
+
+def response_info(content):
+    """The JSON the page shows as the answer (after its headers)."""
+    shown = re.search(r'<div class="response-info"[^>]*>.*?<pre[^>]*>(.*?)</pre>', content, re.S)
+    text = re.sub(r"<[^>]+>", "", shown.group(1))
+    return text[text.index("{") :]

@@ -10,8 +10,18 @@ from http import HTTPStatus
 import pytest
 from django.test import override_settings
 from django.urls import reverse
+from rest_framework.permissions import (
+    AllowAny,
+    BasePermission,
+    IsAuthenticated,
+    IsAuthenticatedOrReadOnly,
+)
+from rest_framework.throttling import BaseThrottle
 
 from movies.tests.factories import make_movie
+from movies.views import MovieViewSet
+from watchlist.client_address import client_address
+from watchlist.throttles import ReadRateThrottle, WriteRateThrottle
 
 pytestmark = pytest.mark.django_db
 
@@ -168,21 +178,7 @@ def test_a_new_film_is_answered_early_at_once(anon_client, token_client, films):
     assert listed.json() == [created]
 
 
-@pytest.fixture
-def view_settings_changed():
-    """The early answer asks the viewset once whether it may answer: ask again."""
-    from movies.early_reads import view_answer_parts
-
-    view_answer_parts.cache_clear()
-    yield
-    view_answer_parts.cache_clear()
-
-
-def test_a_read_limit_sends_anonymous_reads_to_drf(
-    anon_client, films, view_settings_changed, one_limit_window
-):
-    from movies.throttles import ReadRateThrottle
-
+def test_a_read_limit_sends_anonymous_reads_to_drf(anon_client, films, one_limit_window):
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(ReadRateThrottle, "THROTTLE_RATES", {"reads": "2/min"})
         answers = [anon_client.get(reverse("movie-list")) for _ in range(3)]
@@ -192,13 +188,7 @@ def test_a_read_limit_sends_anonymous_reads_to_drf(
     assert int(answers[-1]["Retry-After"]) > 0
 
 
-def test_a_view_closed_to_anonymous_clients_is_never_answered_early(
-    anon_client, films, view_settings_changed
-):
-    from rest_framework.permissions import IsAuthenticated
-
-    from movies.views import MovieViewSet
-
+def test_a_view_closed_to_anonymous_clients_is_never_answered_early(anon_client, films):
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(MovieViewSet, "permission_classes", [IsAuthenticated])
         response = anon_client.get(reverse("movie-detail", args=[films[0].id]))
@@ -206,3 +196,75 @@ def test_a_view_closed_to_anonymous_clients_is_never_answered_early(
     assert not answered_early(response)
     assert response.status_code == HTTPStatus.UNAUTHORIZED
     assert response.json() == {"detail": "Authentication credentials were not provided."}
+
+
+class ListedAddressesOnly(BasePermission):
+    """An address allow-list: what the client's address is decides, request by request."""
+
+    listed = {"127.0.0.1"}  # the address the early answer once decided on, for every client
+
+    def has_permission(self, request, view):
+        return client_address(request) in self.listed
+
+
+@pytest.fixture
+def allow_list():
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(
+            MovieViewSet, "permission_classes", [IsAuthenticatedOrReadOnly, ListedAddressesOnly]
+        )
+        yield
+
+
+@pytest.mark.parametrize("read", ["movie-list", "movie-detail"])
+def test_an_address_allow_list_refuses_anonymous_reads_from_other_addresses(
+    anon_client, films, allow_list, read
+):
+    url = reverse(read, args=[films[0].id] if read == "movie-detail" else [])
+
+    refused = anon_client.get(url, REMOTE_ADDR="198.51.100.7")
+    allowed = anon_client.get(url, REMOTE_ADDR="127.0.0.1")
+
+    assert not answered_early(refused)
+    assert refused.status_code == HTTPStatus.UNAUTHORIZED
+    assert refused.json() == {"detail": "Authentication credentials were not provided."}
+    assert not answered_early(allowed)  # DRF applies the allow-list to every request
+    assert allowed.status_code == HTTPStatus.OK
+    assert "Fight Club" in allowed.content.decode()
+
+
+class QuietThrottle(BaseThrottle):
+    """A throttle the early answer does not know, however little it does."""
+
+    def allow_request(self, request, view):
+        return True
+
+
+class AllowAnyone(AllowAny):
+    """A subclass of a known permission may decide otherwise: it is not known either."""
+
+
+@pytest.mark.parametrize(
+    ("attribute", "classes"),
+    [
+        ("throttle_classes", [QuietThrottle]),
+        ("permission_classes", [AllowAnyone]),
+    ],
+)
+def test_a_class_the_early_answer_does_not_know_sends_reads_to_drf(
+    anon_client, films, attribute, classes
+):
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(MovieViewSet, attribute, classes)
+        response = anon_client.get(reverse("movie-list"))
+
+    assert not answered_early(response)
+    assert response.status_code == HTTPStatus.OK
+    assert [film["title"] for film in response.json()] == [film.title for film in films]
+
+
+def test_the_shipped_classes_let_anonymous_reads_be_answered_early(anon_client, films):
+    assert MovieViewSet.permission_classes == [IsAuthenticatedOrReadOnly]
+    assert set(MovieViewSet.throttle_classes) == {WriteRateThrottle, ReadRateThrottle}
+
+    assert answered_early(anon_client.get(reverse("movie-list")))

@@ -11,7 +11,7 @@ from rest_framework.test import APIClient
 
 from movies.models import Movie
 from movies.tests.factories import make_movie, movie_rows
-from movies.throttles import TokenRateThrottle, WriteRateThrottle
+from watchlist.throttles import TokenRateThrottle, WriteRateThrottle
 
 pytestmark = pytest.mark.django_db
 

@@ -7,7 +7,6 @@ from django.urls import reverse
 from knox.crypto import hash_token
 from knox.models import AuthToken
 
-from accounts.tokens import issue_token
 from movies.models import Movie
 from movies.tests.factories import make_movie, movie_rows
 
@@ -101,36 +100,3 @@ def test_token_request_with_a_wrong_password_is_refused(anon_client, user):
     assert response.status_code == HTTPStatus.BAD_REQUEST
     assert response.json()["non_field_errors"]
     assert not AuthToken.objects.exists()
-
-
-def test_token_authentication_gives_the_user_and_its_token(user):
-    from rest_framework.test import APIRequestFactory
-
-    from accounts.authentication import HashedTokenAuthentication
-
-    token, key = issue_token(user)
-    request = APIRequestFactory().get("/", HTTP_AUTHORIZATION=f"Token {key}")
-
-    found_user, found_token = HashedTokenAuthentication().authenticate(request)
-
-    assert found_user == user
-    assert found_user.last_login == user.last_login
-    assert found_user.date_joined == user.date_joined
-    assert found_token == token
-    assert found_token.created == token.created
-    assert found_token.expiry == token.expiry
-    assert found_token.token_key == key[:15]
-    assert found_token.user is found_user
-
-
-def test_token_of_an_inactive_user_is_refused(anon_client, user):
-    _, key = issue_token(user)
-    user.is_active = False
-    user.save()
-    anon_client.credentials(HTTP_AUTHORIZATION=f"Token {key}")
-
-    response = anon_client.post(reverse("movie-list"), NEW_FILM, format="json")
-
-    assert response.status_code == HTTPStatus.UNAUTHORIZED
-    assert response.json() == {"detail": "User inactive or deleted."}
-    assert not Movie.objects.exists()

@@ -16,10 +16,9 @@ from django.db import close_old_connections
 from hypothesis import HealthCheck, settings
 from schemathesis.checks import negative_data_rejection, positive_data_acceptance
 
-from accounts.tokens import issue_token
 from movies.schema import TITLE_PATTERN
 from movies.tests.factories import make_movie
-from movies.throttles import TokenRateThrottle, WriteRateThrottle
+from watchlist.throttles import TokenRateThrottle, WriteRateThrottle
 from watchlist.wsgi import application
 
 EXAMPLES_PER_OPERATION = 30
@@ -42,7 +41,7 @@ def one_connection():
 
 
 @pytest.fixture(params=["token", "anonymous"])
-def credentials(request, db, user, monkeypatch, one_connection):
+def credentials(request, db, api_token, monkeypatch, one_connection):
     """The headers a client sends: a token, or nothing at all."""
     # Hundreds of writes from one user in seconds: the limits are tested elsewhere.
     for throttle in (WriteRateThrottle, TokenRateThrottle):
@@ -53,7 +52,7 @@ def credentials(request, db, user, monkeypatch, one_connection):
         make_movie(f"Seed {n}")
     if request.param == "anonymous":
         return {}
-    return {"Authorization": f"Token {issue_token(user)[1]}"}
+    return {"Authorization": f"Token {api_token}"}
 
 
 # Where a valid request can still be refused by design: watching a film already watched (the

@@ -23,6 +23,7 @@ from movies.models import Movie
 from movies.search import POSTGRES_INDEX, SQLITE_INDEX, FoldCase, fold_case
 from movies.search_index import SQLITE_TRIGGERS
 from movies.tests.factories import make_movie
+from watchlist.internals.django import compile_queryset
 
 pytestmark = pytest.mark.django_db
 
@@ -179,7 +180,7 @@ def test_a_searched_queryset_combines_as_any_queryset():
 
 
 def plan(queryset):
-    sql, params = queryset.query.sql_with_params()
+    sql, params, _ = compile_queryset(queryset)
     with connection.cursor() as cursor:
         if connection.vendor == "sqlite":
             cursor.execute(f"EXPLAIN QUERY PLAN {sql}", params)

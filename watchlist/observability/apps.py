@@ -3,6 +3,7 @@ from django.conf import settings
 from django.core.signals import request_finished
 from django.db.backends.signals import connection_created
 
+from watchlist.internals.django import add_execute_wrapper
 from watchlist.observability.request_context import count_query, forget_request
 
 
@@ -18,6 +19,4 @@ class ObservabilityConfig(AppConfig):
 
 
 def count_queries_on(connection, **kwargs):
-    # Called on every (re)connection of the same connection object: install once.
-    if count_query not in connection.execute_wrappers:
-        connection.execute_wrappers.append(count_query)
+    add_execute_wrapper(connection, count_query)

@@ -16,35 +16,12 @@ from prometheus_client import (
     Gauge,
     Histogram,
     disable_created_metrics,
-    values,
 )
 from prometheus_client.exposition import choose_encoder
 from prometheus_client.multiprocess import MultiProcessCollector
 
 # `*_created` series would double the output; multiprocess mode has none anyway.
 disable_created_metrics()
-
-
-def _remember_process_id():
-    global _process_id
-    _process_id = os.getpid()
-
-
-def this_process_id():
-    """os.getpid(), remembered: read again in a forked child only."""
-    return _process_id
-
-
-_remember_process_id()
-os.register_at_fork(after_in_child=_remember_process_id)
-
-if values.ValueClass is not values.MutexValue:
-    # Multiprocess mode asks for the process id on every metric update (up to four a
-    # request), to notice a fork; os.getpid() is a system call each time. It only needs an
-    # id that processes running at once do not share: the id remembered at start and again
-    # after each fork is that, for every fork that runs Python's at-fork hooks (os.fork,
-    # multiprocessing, gunicorn's workers), though not for a fork made from C.
-    values.ValueClass = values.MultiProcessValue(process_identifier=this_process_id)
 
 # Labels stay bounded: `route` is the URL pattern's name (UNMATCHED when no pattern
 # answered), `method` one of METHODS or "other", `status` a status code.

@@ -2,16 +2,20 @@
 
 `RequestObservabilityMiddleware` sits above `movies.early_reads.EarlyReadMiddleware`, so the
 early anonymous answers and those of the full stack share it (the early path sets
-`request.resolver_match`, as Django's URL resolution does). `MetricsEndpointMiddleware` sits
+`request.resolver_match`, as Django's URL resolution does). `AuthenticationMiddleware`, in
+Django's place, notes the session's user for the access line. `MetricsEndpointMiddleware` sits
 beside the health probes, before host validation and the HTTPS redirect: Prometheus scrapes
 each instance by its address over the cluster network. Scrapes are neither logged nor
 counted, like the probes.
 """
 
 import hmac
+from functools import partial
 from time import perf_counter
 
 from django.conf import settings
+from django.contrib import auth
+from django.contrib.auth import middleware as auth_middleware
 from django.core.exceptions import MiddlewareNotUsed
 from django.http import HttpResponse, JsonResponse
 from django.utils.encoding import escape_uri_path
@@ -42,18 +46,20 @@ class RequestObservabilityMiddleware:
         # or 5xx answer after the middleware has returned it.
         current.set(context)
         response = self.get_response(request)
-        seconds = perf_counter() - started
         if self.metrics is not None or self.access_log is not None:
-            match = request.resolver_match
-            route = metrics.UNMATCHED if match is None else match.view_name
-            if self.metrics is not None:
-                self.metrics.observe(
-                    request.method, route, response.status_code, seconds, context.queries
-                )
-            if self.access_log is not None:
-                log_access(self.access_log, request, response, route, seconds, context)
+            self.record(request, response, perf_counter() - started, context)
         response[REQUEST_ID_HEADER] = context.request_id
         return response
+
+    def record(self, request, response, seconds, context):
+        match = request.resolver_match
+        route = metrics.UNMATCHED if match is None else match.view_name
+        if self.metrics is not None:
+            self.metrics.observe(
+                request.method, route, response.status_code, seconds, context.queries
+            )
+        if self.access_log is not None:
+            log_access(self.access_log, request, response, route, seconds, context)
 
 
 def log_access(access_log, request, response, route, seconds, context):
@@ -73,21 +79,40 @@ def log_access(access_log, request, response, route, seconds, context):
         "db_queries": context.queries,
         "client": client_address(request),
     }
-    user_id = signed_in_user_id(request)
+    user_id = signed_in_user_id(request, context)
     if user_id is not None:
         fields["user_id"] = user_id
     access_log.write(f"{method} {path} {status} {milliseconds:.1f}ms", fields)
 
 
-def signed_in_user_id(request):
+def signed_in_user_id(request, context):
     """The signed-in user's id, without a query of its own: authentication has run (DRF
-    sets `request.user`), or the session user was looked up for the view; else None."""
-    user = request.__dict__.get("user")
-    if isinstance(user, SimpleLazyObject):  # AuthenticationMiddleware's, maybe never read
-        user = request.__dict__.get("_cached_user")
+    sets `request.user`), or the session user was looked up for the view (and noted in the
+    request's context by AuthenticationMiddleware); else None."""
+    user = getattr(request, "user", None)
+    if isinstance(user, SimpleLazyObject):  # the session's user, maybe never looked up
+        user = context.session_user
     if user is not None and user.is_authenticated:
         return user.pk
     return None
+
+
+class AuthenticationMiddleware(auth_middleware.AuthenticationMiddleware):
+    """Django's, noting the session's user in the request's context when the view first
+    asks for it, so that the access line names the user without a query of its own."""
+
+    def process_request(self, request):
+        super().process_request(request)
+        request.user = SimpleLazyObject(partial(session_user, request))
+
+
+def session_user(request):
+    """The session's user (Django's `get_user`), noted in the request's context."""
+    user = auth.get_user(request)
+    context = current.get()
+    if context is not None:
+        context.session_user = user
+    return user
 
 
 class MetricsEndpointMiddleware:

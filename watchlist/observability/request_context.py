@@ -12,11 +12,12 @@ import secrets
 
 
 class RequestContext:
-    __slots__ = ("queries", "request_id")
+    __slots__ = ("queries", "request_id", "session_user")
 
     def __init__(self, request_id):
         self.request_id = request_id
         self.queries = 0
+        self.session_user = None  # once the view has looked it up
 
 
 current = contextvars.ContextVar("watchlist_request", default=None)
@@ -56,7 +57,8 @@ def forget_request(**kwargs):
 
 
 def count_query(execute, sql, params, many, context):
-    """A database execute wrapper (apps.py installs it): counts the request's queries."""
+    """A database execute wrapper, on every connection (apps.py): counts the queries of the
+    request being served."""
     state = current.get()
     if state is not None:
         state.queries += 1

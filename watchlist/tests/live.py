@@ -128,7 +128,7 @@ def create_api_user_with_id(env, username):
 
 
 # A rate limit counts in fixed windows whose ends are spread per client (django-ratelimit's
-# `_get_window`, for the key movies/throttles.py counts the client under): a test that must
+# `_get_window`, for the key watchlist/throttles.py counts the client under): a test that must
 # see exactly N pass takes a client whose window does not end while it runs.
 
 

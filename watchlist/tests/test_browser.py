@@ -273,6 +273,22 @@ def test_browsable_api_flow(page, server):
     expect(page.locator("#post-object-form")).to_have_count(0)
 
 
+def test_a_films_page_offers_its_title_and_date_to_edit(page, server):
+    film = films(server, search="fight")[0]
+    log_in(page, f"/api/auth/login/?next=/api/{film['id']}/", "viewer")
+
+    html_form = page.locator("#put-object-form form")
+    expect(html_form.locator("input[name=title]")).to_have_value(film["title"])
+    expect(html_form.locator("input[name=release_date]")).to_have_value(film["release_date"])
+
+    page.locator("a[name=raw-tab][href='#put-generic-content-form']").click()
+    raw = page.locator("#put-generic-content-form textarea[name=_content]")
+    expect(raw).to_be_visible()
+    raw_data = json.loads(raw.input_value())
+    assert (raw_data["title"], raw_data["release_date"]) == (film["title"], film["release_date"])
+    assert films(server, search="fight") == [film]  # looking changed nothing
+
+
 def test_browsable_api_offers_no_write_form_to_visitors(page, server):
     before = films(server)
 

@@ -7,6 +7,7 @@ from django.http import HttpResponse
 from django.urls import path
 from django.views.decorators.cache import cache_control, never_cache
 
+from watchlist.http import directive_names
 from watchlist.urls import urlpatterns as project_urls
 
 
@@ -44,3 +45,16 @@ def test_an_answer_that_must_not_be_stored_gets_no_etag(client):
 
     assert "no-store" in response["Cache-Control"]
     assert "ETag" not in response
+
+
+@pytest.mark.parametrize(
+    ("header", "names"),
+    [
+        ("no-store", {"no-store"}),
+        ("max-age=0, No-Store", {"max-age", "no-store"}),
+        ('private="Set-Cookie" ,  no-cache', {"private", "no-cache"}),
+        ("max-age=60", {"max-age"}),
+    ],
+)
+def test_cache_control_directives_are_read_by_name(header, names):
+    assert directive_names(header) == names

@@ -170,6 +170,19 @@ def test_the_access_line_of_a_session_user_costs_no_query_of_its_own(user, caplo
     assert (line.route, line.user_id) == ("admin:index", user.pk)
 
 
+def test_the_access_line_does_not_look_up_a_session_user_nothing_asked_for(user, caplog):
+    caplog.set_level(logging.INFO)
+    client = Client()
+    client.force_login(user)
+
+    response = client.get("/nowhere/")  # a 404 reads no user
+
+    line = access_records(caplog)[-1]
+    assert response.status_code == HTTPStatus.NOT_FOUND
+    assert (line.route, line.db_queries) == ("unmatched", 0)
+    assert not hasattr(line, "user_id")
+
+
 @override_settings(REST_FRAMEWORK={"NUM_PROXIES": 1})
 def test_the_access_line_reads_the_client_behind_proxies_as_the_throttles_do(client, db, caplog):
     caplog.set_level(logging.INFO)
@@ -418,7 +431,7 @@ def test_unknown_urls_and_methods_get_fixed_labels(observed_client, db):
 def test_throttle_refusals_are_counted_by_limit(
     observed_client, user, monkeypatch, one_limit_window
 ):
-    from movies.throttles import CountingThrottle
+    from watchlist.throttles import CountingThrottle
 
     monkeypatch.setattr(CountingThrottle, "THROTTLE_RATES", {"token": "1/min"})
     before = sample("watchlist_throttled_requests_total", scope="token")
@@ -466,8 +479,7 @@ print(os.getpid(), child)
 
 
 def test_a_forked_worker_writes_its_values_to_a_file_of_its_own(tmp_path, monkeypatch):
-    # The process id is remembered, not asked for on every update (metrics.this_process_id):
-    # a fork must still be noticed, or parent and child would write over each other's values.
+    # A fork must be noticed, or parent and child would write over each other's values.
     monkeypatch.setenv("PROMETHEUS_MULTIPROC_DIR", str(tmp_path))
     output = subprocess.run(
         [sys.executable, "-c", FORKED_WORKER],

@@ -40,15 +40,19 @@ class CountingThrottle(BaseThrottle):
     scope = None
     THROTTLE_RATES = api_settings.DEFAULT_THROTTLE_RATES
 
-    def counts(self, request):
+    @classmethod
+    def counts(cls, method):
+        """Whether requests of this method are of the kind it limits."""
         return True
 
-    def limits(self, request):
-        """Whether this request is counted: a rate is set and the request is of its kind."""
-        return bool(self.THROTTLE_RATES.get(self.scope)) and self.counts(request)
+    @classmethod
+    def limits(cls, method):
+        """Whether requests of this method are counted: a rate is set and they are of its
+        kind. The method is all it depends on (the early reads rely on it)."""
+        return bool(cls.THROTTLE_RATES.get(cls.scope)) and cls.counts(method)
 
     def allow_request(self, request, view):
-        if not self.limits(request):
+        if not self.limits(request.method):
             return True
         rate = self.THROTTLE_RATES[self.scope]
         try:
@@ -80,8 +84,9 @@ class WriteRateThrottle(CountingThrottle):
 
     scope = "writes"
 
-    def counts(self, request):
-        return request.method not in SAFE_METHODS
+    @classmethod
+    def counts(cls, method):
+        return method not in SAFE_METHODS
 
 
 class ReadRateThrottle(CountingThrottle):
@@ -89,8 +94,9 @@ class ReadRateThrottle(CountingThrottle):
 
     scope = "reads"
 
-    def counts(self, request):
-        return request.method in SAFE_METHODS
+    @classmethod
+    def counts(cls, method):
+        return method in SAFE_METHODS
 
 
 class TokenRateThrottle(CountingThrottle):
