@@ -11,8 +11,14 @@ const film: Movie = {
   id: 1,
   title: "Fight Club",
   release_date: "1999-09-15",
+  release_year: 1999,
   is_watched: true,
   watched_at: "2026-11-27T10:00:00.123456Z",
+  watched_on: "2026-11-27",
+  rating: 9,
+  imdb_id: "tt0137523",
+  tmdb_id: 550,
+  letterboxd_uri: null,
 };
 
 // The list is a bare array of films.
@@ -30,8 +36,10 @@ const query: NonNullable<operations["list_films"]["parameters"]["query"]> = {
 // A film's id in a path is a number.
 const path: operations["get_film"]["parameters"]["path"] = { id: film.id };
 
-// A release date is an ISO date or a UNIX timestamp; only the title and date are sent.
+// A release date is an ISO date or a UNIX timestamp; a film known only by its year is
+// sent with release_year. The watched state is not part of a request body.
 const created: NewMovie = { title: "Memento", release_date: 971222400 };
+const byYear: NewMovie = { title: "Memento", release_date: null, release_year: 2000, rating: 8 };
 const replaced: NewMovie = { title: "Memento", release_date: "2000-10-11" };
 const changed: MovieChange = { title: "Memento (2000)" };
 // @ts-expect-error the watched state is the server's: it is not part of a request body
@@ -58,6 +66,7 @@ export const examples = [
   query,
   path,
   created,
+  byYear,
   replaced,
   changed,
   cheating,

@@ -73,41 +73,46 @@ def streaming_response(queryset, format_key):
 
 
 def chunks(queryset, fields):
-    """The films' `fields` (values() dicts, their id first), CHUNK at a time, by id."""
-    queryset = queryset.order_by("pk").values("pk", *fields)
+    """The films' `fields` (values_list() tuples, their id first), CHUNK at a time, by id."""
+    queryset = queryset.order_by("pk").values_list("pk", *fields)
     last = 0
     while rows := list(queryset.filter(pk__gt=last)[:CHUNK]):
-        last = rows[-1]["pk"]
+        last = rows[-1][0]
         yield rows
 
 
 def csv_lines(rows):
     buffer = io.StringIO()
-    csv.writer(buffer).writerows(rows)  # CRLF ends a line (RFC 4180); a lone CR is quoted
+    # CRLF ends a line (RFC 4180); a lone CR is quoted. None is written as an empty field,
+    # numbers and dates (ISO 8601) as they print.
+    csv.writer(buffer).writerows(rows)
     return buffer.getvalue().encode()
 
 
-def text(value):
-    """A value as this site's CSV writes it: as the API writes it in JSON, null empty."""
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if hasattr(value, "tzinfo") and value.tzinfo is not None:
-        return value.astimezone(UTC).isoformat().replace("+00:00", "Z")
-    if hasattr(value, "isoformat"):
-        return value.isoformat()
-    return str(value)
+def utc_iso(moment):
+    """A date and time as the API writes it in JSON (UTC, `Z`); None stays None."""
+    return moment and moment.astimezone(UTC).isoformat().replace("+00:00", "Z")
+
+
+# How this site's CSV writes a value that the csv module would write otherwise: as the API
+# writes it in JSON. (A title is written for a spreadsheet's reading: see escape_formula.)
+CSV_TEXT = {
+    "title": escape_formula,
+    "is_watched": lambda watched: "true" if watched else "false",
+    "watched_at": utc_iso,
+}
 
 
 def native_csv(queryset):
     yield csv_lines([NATIVE_COLUMNS])
     fields = [name for name in NATIVE_COLUMNS if name != "id"]
+    columns = ["id", *fields]  # as chunks() gives them; the API's order (its id first)
+    changed = [(index, CSV_TEXT[name]) for index, name in enumerate(columns) if name in CSV_TEXT]
     for rows in chunks(queryset, fields):
-        lines = []
-        for row in rows:
-            row["title"] = escape_formula(row["title"])
-            lines.append([row["pk"], *(text(row[name]) for name in fields)])
+        lines = [list(row) for row in rows]
+        for line in lines:
+            for index, written in changed:
+                line[index] = written(line[index])
         yield csv_lines(lines)
 
 
@@ -116,8 +121,9 @@ def native_json(queryset):
     renderer = FastJSONRenderer()
     fields = [name for name in NATIVE_COLUMNS if name != "id"]
     opening = b"["
+    names = ["id", *fields]
     for rows in chunks(queryset, fields):
-        films = [{"id": row.pop("pk"), **row} for row in rows]
+        films = [dict(zip(names, row, strict=True)) for row in rows]
         yield opening + renderer.render(films)[1:-1]
         opening = b","
     yield b"[]" if opening == b"[" else b"]"
@@ -149,7 +155,7 @@ LETTERBOXD_FIELDS = [
 def letterboxd_csv(queryset):
     yield csv_lines([LETTERBOXD_COLUMNS])
     for rows in chunks(queryset, LETTERBOXD_FIELDS):
-        yield csv_lines([[text(row[name]) for name in LETTERBOXD_FIELDS] for row in rows])
+        yield csv_lines(row[1:] for row in rows)
 
 
 FORMATS = {

@@ -137,7 +137,18 @@ def describe_http(result, generator, request, public):
             ok = operation["responses"]["200"]
             ok["headers"] = {**ok.get("headers", {}), **ETAG}
             operation["responses"]["304"] = NOT_MODIFIED
+    for component in result.get("components", {}).get("schemas", {}).values():
+        for field in component.get("properties", {}).values():
+            null_in_each_choice(field)
     return result
+
+
+def null_in_each_choice(field):
+    """OpenAPI 3.0 reads `nullable` only beside a `type`: a field that takes one of several
+    types, or null, says so in each choice (drf-spectacular puts it beside the `oneOf`)."""
+    if "oneOf" in field and field.pop("nullable", False):
+        for choice in field["oneOf"]:
+            choice["nullable"] = True
 
 
 def name_sort_orders(enum_schema):

@@ -166,8 +166,14 @@ def test_a_films_page_fills_the_edit_forms_with_the_film(session_client):
         "id": movie.id,
         "title": "Inception",
         "release_date": "2010-07-16",
+        "release_year": 2010,
         "is_watched": False,
         "watched_at": None,
+        "watched_on": None,
+        "rating": None,
+        "imdb_id": None,
+        "tmdb_id": None,
+        "letterboxd_uri": None,
     }
 
 
