@@ -18,6 +18,7 @@ less the same for a WSGI application that answers nothing: what is left is Djang
 project, not this harness. The counts repeat from run to run within 0.1% (0.5% in a checkout
 in another folder): string hashing is fixed (PYTHONHASHSEED), the rate limiter's clock is
 held still (its windows would otherwise roll over mid-run, each time on another request),
+the cycle collector is off (its runs would fall into one request's count or another's),
 the process has the settings alone as its environment, and what is left on the request path
 that reads the clock (the access line's duration and time) changes a few hundred
 instructions at most.
@@ -168,6 +169,7 @@ def versions():
 
 def child():
     sys.path.insert(0, str(BASE_DIR))
+    import gc
     import time
     from types import SimpleNamespace
 
@@ -224,6 +226,12 @@ def child():
                 if application is handler and not answered[-1].startswith(str(expected)):
                     raise AssertionError(f"{method} {path}: {answered[-1]}, not {expected}")
 
+    # The cycle collector stays off while counting: when it runs depends on how many
+    # objects every earlier request made, so one object more anywhere moves a whole
+    # collection of the process's objects (millions of instructions) into or out of a
+    # request's count. Reference counting frees what requests make; cycles wait.
+    gc.collect()
+    gc.disable()
     os.getppid()  # the end of the start-up
     for name, calls in [
         (HARNESS, REQUESTS["detail"][1]),
