@@ -193,24 +193,20 @@ def ensure_search_index(connection):
 
 @contextmanager
 def bulk_inserts(connection):
-    """Around many films inserted in one transaction (an import), the search index takes
-    them all at once at the end rather than one by one. If the transaction rolls back, so
-    does all of this.
+    """Around many films inserted in one transaction (an import), on SQLite: they are added
+    to the index all at once at the end, instead of one by one by the insert trigger, which
+    is set aside meanwhile. (FTS5 writes its pending entries out at the end of every
+    statement that touches it: a trigger makes that once per bulk INSERT of ~100 films, a
+    third of an import's time.) The trigger is back before the transaction ends; if the
+    transaction rolls back, so does all of this.
 
-    SQLite: the insert trigger is set aside meanwhile. (FTS5 writes its pending entries out
-    at the end of every statement that touches it: a trigger makes that once per bulk
-    INSERT of ~100 films, a third of an import's time.)
-
-    PostgreSQL: the GIN index gathers the new titles' trigrams in its pending list
-    (`fastupdate`), and moves them into the index sorted, 4 MB at a time and what is left
-    at the end (`gin_clean_pending_list`), instead of one insertion per trigram: an
-    import's inserts take half the time. Outside imports the index keeps no pending list,
-    which every search reads (during an import, at most those 4 MB). The setting's change
-    takes a lock that neither reads nor writes wait for."""
+    Nothing to do on PostgreSQL. (Its GIN index could take an import's titles through its
+    pending list, in a fraction of the time, but changing `fastupdate` locks the index
+    against every read of the films until the import ends.)"""
     if not connection.in_atomic_block:
         raise RuntimeError("bulk_inserts() needs a transaction")
-    if connection.vendor == "postgresql":
-        yield from postgres_bulk_inserts(connection)
+    if connection.vendor != "sqlite":
+        yield
         return
     insert = f"{SQLITE_INDEX}_insert"
     with connection.cursor() as cursor:
@@ -227,18 +223,3 @@ def bulk_inserts(connection):
             [last],
         )
         cursor.execute(f"CREATE TRIGGER {insert} {SQLITE_TRIGGERS[insert]}")
-
-
-def postgres_bulk_inserts(connection):
-    with connection.cursor() as cursor:
-        cursor.execute(f"ALTER INDEX IF EXISTS {POSTGRES_INDEX} SET (fastupdate = on)")
-    yield
-    if transaction.get_rollback(using=connection.alias):
-        return  # the rollback puts the setting back
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT gin_clean_pending_list(index) FROM to_regclass(%s) index"
-            " WHERE index IS NOT NULL",
-            [POSTGRES_INDEX],
-        )
-        cursor.execute(f"ALTER INDEX IF EXISTS {POSTGRES_INDEX} SET (fastupdate = off)")
