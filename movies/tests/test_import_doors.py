@@ -4,6 +4,8 @@ use them, what each answers, and that all three give the same report for the sam
 import io
 import json
 import os
+import pty
+import re
 import subprocess
 import sys
 import threading
@@ -183,6 +185,45 @@ def test_the_command_line_reports_progress_every_10000_rows(tmp_path):
     assert status == 0
     assert err.splitlines() == ["10,000 rows read", "20,000 rows read"]
     assert Movie.objects.count() == 25_000
+
+
+def test_on_a_terminal_the_command_line_shows_a_progress_bar(tmp_path):
+    """Standard error on a terminal (a pseudo-terminal here): tqdm's bar, with the bytes read
+    and the rows, in place of the plain lines; the bar is gone once the import ends."""
+    data = b"title,release_year\n" + b"".join(
+        f"Film {n},{1900 + n % 100}\n".encode() for n in range(25_000)
+    )
+    controller, terminal = pty.openpty()
+    shown = bytearray()
+    reader = threading.Thread(target=read_all, args=(controller, shown), daemon=True)
+    reader.start()
+    with os.fdopen(terminal, "w") as err:
+        out = io.StringIO()
+        call_command(
+            "import_films", str(written(tmp_path, "films.csv", data)), stdout=out, stderr=err
+        )
+    reader.join(timeout=30)
+
+    screen = shown.decode()
+    assert "rows read" not in screen
+    # Bytes read of the total, and rows (shown as often as tqdm refreshes: not every update).
+    assert re.search(r"\| [\d.]+k?/389k \[[^\r]*, rows=\d+\]", screen)
+    assert re.fullmatch(r".*\r +\r", screen, re.DOTALL)  # then the line is cleared
+    assert out.getvalue().splitlines()[-1] == "Imported."
+    assert Movie.objects.count() == 25_000
+
+
+def read_all(descriptor, into):
+    """What a terminal shows, until the program's side closes."""
+    while True:
+        try:
+            chunk = os.read(descriptor, 65536)
+        except OSError:  # the other side closed (EIO)
+            break
+        if not chunk:
+            break
+        into.extend(chunk)
+    os.close(descriptor)
 
 
 def test_the_command_line_reads_several_files_as_one_import(tmp_path):
