@@ -26,6 +26,7 @@ from movies.casefolding import (
     derive_accents,
     derive_table,
 )
+from movies.filters import MovieFilter
 from movies.models import Movie
 from movies.search import POSTGRES_INDEX, SQLITE_INDEX, FoldCase, fold_case
 from movies.search_index import SQLITE_TRIGGERS
@@ -220,16 +221,39 @@ def plan(queryset):
         return " ".join(row[0] for row in cursor.fetchall())
 
 
-def test_search_reads_the_index():
-    make_movie("Indexed")
+@pytest.mark.parametrize("text", ["index", "PELÍCULA", "amelie"])
+def test_search_reads_the_index(text):
+    make_movie("Indexed película")
 
-    used = plan(Movie.objects.search("index").order_by("id"))
+    used = plan(Movie.objects.search(text).order_by("id"))
 
     if connection.vendor == "sqlite":
         assert f"SCAN {SQLITE_INDEX} VIRTUAL TABLE" in used.replace("trigrams", SQLITE_INDEX)
         assert "TEMP B-TREE" not in used  # the index gives the id order: no sort
     else:
         assert f"Bitmap Index Scan on {POSTGRES_INDEX}" in used
+
+
+@pytest.mark.parametrize("ordering", ["title", "-title"])
+def test_title_order_reads_the_folded_title_index(ordering):
+    """Reading movie_title_year_idx in its order, only films of one folded title are sorted
+    (by their title, then id): a page is read as far as it goes, not the whole table."""
+    Movie.objects.bulk_create(
+        Movie(title=f"Film {n % 700}", release_date=date(2000, 1, 1)) for n in range(2000)
+    )
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE movies_movie")
+    films = MovieFilter({"ordering": ordering}, queryset=Movie.objects.all()).qs[:100]
+
+    used = plan(films)
+
+    if connection.vendor == "sqlite":
+        assert "SCAN movies_movie USING INDEX movie_title_year_idx" in used
+        assert "USE TEMP B-TREE FOR RIGHT PART OF ORDER BY" in used
+    else:
+        assert "Incremental Sort" in used
+        assert "Presorted Key: title_folded" in used
+        assert "using movie_title_year_idx" in used
 
 
 def test_a_sqlite_without_the_trigram_tokenizer_stops_migrate(monkeypatch):
@@ -364,4 +388,35 @@ def test_search_answers_what_its_meaning_says(anon_client, data, films, ordering
         assert past_the_end[0] == HTTPStatus.NOT_FOUND
         if wanted:
             assert ids_matching_without_the_index(text.strip(), is_watched) == set(expected)
+        transaction.set_rollback(True)
+
+
+@settings(
+    max_examples=200,
+    deadline=None,
+    database=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(titles=st.lists(TITLE, min_size=1, max_size=12), descending=st.booleans())
+def test_title_order_is_the_folded_title_then_the_title_then_id(
+    anon_client, token_client, titles, descending
+):
+    """Both ways into the list (the early answer to anonymous reads, DRF's view with a
+    token) order as the fold says: by folded title, then title (code point order: SQLite's,
+    and PostgreSQL's in a C or C.UTF-8 collation), then id, ascending."""
+    ordering = "-title" if descending else "title"
+    with transaction.atomic():
+        films = Movie.objects.bulk_create(
+            Movie(title=title, release_date=date(2000, 1, 1)) for title in titles
+        )
+        # Ties of both the folded title and the title are in id order either way.
+        keys = sorted({(fold_case(film.title), film.title) for film in films}, reverse=descending)
+        rank = {key: n for n, key in enumerate(keys)}
+        in_order = sorted(
+            films, key=lambda film: (rank[fold_case(film.title), film.title], film.pk)
+        )
+        expected = [film.pk for film in in_order]
+
+        assert listed(anon_client, ordering=ordering, page_size=100) == (HTTPStatus.OK, expected)
+        assert listed(token_client, ordering=ordering, page_size=100) == (HTTPStatus.OK, expected)
         transaction.set_rollback(True)
