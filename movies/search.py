@@ -15,7 +15,7 @@ Both databases compute the fold in SQL, with one function made from the one tabl
 function created by the migrations on PostgreSQL). Each film keeps its folded title in the
 generated column `title_folded`, and the search is Django's `contains` on that column with
 the search text folded by the same function, so the pattern is escaped in SQL. The same
-column orders the films by title (`TITLE_ORDER`).
+column orders the films by title (`movies.models.TITLE_ORDER`).
 
 The index (migration 0003): on PostgreSQL a pg_trgm GIN index on `title_folded`, which the
 planner uses for the `LIKE`; on SQLite an FTS5 table with the trigram tokenizer over the

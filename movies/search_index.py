@@ -1,7 +1,8 @@
 """The title search's database objects (movies.search): the one definition of each.
 
 Migration 0002 creates the fold function (and the column), 0003 the index: on PostgreSQL
-CONCURRENTLY, outside a transaction, so that writes go on while it is built;
+CONCURRENTLY, outside a transaction, so that writes go on while it is built; 0006 makes the
+function fold accents too and folds the stored titles anew (`refold`);
 `ensure_search_index` runs after every `migrate` and puts back the SQLite triggers when a
 later migration has rebuilt the films table (SQLite's ALTER TABLE is a copy, which drops a
 table's triggers); the benchmark drops the index before a bulk load and creates it after. A
