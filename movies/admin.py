@@ -80,7 +80,9 @@ class MovieAdmin(admin.ModelAdmin):
         "export_letterboxd",
     ]
 
-    @admin.display(description="title", ordering="title_folded")
+    @admin.display(
+        description=Movie._meta.get_field("title").verbose_name, ordering="title_folded"
+    )
     def film_title(self, film):
         # Sorted as the API sorts titles: whatever their case and accents (TITLE_ORDER).
         return film.title
