@@ -1,8 +1,8 @@
 """The title fold, frozen: the tables behind the title search's meaning and the title order.
 
 A title folds one character at a time: Unicode simple case folding (`CASE_FOLDING`), then
-the letter without its diacritics (`ACCENT_FOLDING`), then case folding again (Å, the
-Ångström sign, is A and then a). `FOLDING` is the whole fold, ready for `str.translate`:
+the letter without its diacritics (`ACCENT_FOLDING`), then case folding again (İ, which
+simple case folding leaves as it is, is I and then i). `FOLDING` is the whole fold, ready for `str.translate`:
 each character that folds, mapped to the text it folds to, one character or none.
 
 - `CASE_FOLDING`: the mappings of status C and S in Unicode 14.0's CaseFolding.txt (1,454
