@@ -2,8 +2,9 @@
 
 A title folds one character at a time: Unicode simple case folding (`CASE_FOLDING`), then
 the letter without its diacritics (`ACCENT_FOLDING`), then case folding again (İ, which
-simple case folding leaves as it is, is I and then i). `FOLDING` is the whole fold, ready for `str.translate`:
-each character that folds, mapped to the text it folds to, one character or none.
+simple case folding leaves as it is, is I and then i). `FOLDING` is the whole fold, ready
+for `str.translate`: each character that folds, mapped to the text it folds to, one
+character or none.
 
 - `CASE_FOLDING`: the mappings of status C and S in Unicode 14.0's CaseFolding.txt (1,454
   of them), one code point to one code point.
