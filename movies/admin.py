@@ -49,7 +49,14 @@ class ImportForm(forms.Form):
 
 @admin.register(Movie)
 class MovieAdmin(admin.ModelAdmin):
-    list_display = ["title", "release_year", "release_date", "is_watched", "watched_on", "rating"]
+    list_display = [
+        "film_title",
+        "release_year",
+        "release_date",
+        "is_watched",
+        "watched_on",
+        "rating",
+    ]
     list_filter = ["is_watched", ReleaseYearFilter]
     search_fields = ["title"]
     fields = [
@@ -72,6 +79,13 @@ class MovieAdmin(admin.ModelAdmin):
         "export_json",
         "export_letterboxd",
     ]
+
+    @admin.display(
+        description=Movie._meta.get_field("title").verbose_name, ordering="title_folded"
+    )
+    def film_title(self, film):
+        # Sorted as the API sorts titles: whatever their case and accents (TITLE_ORDER).
+        return film.title
 
     def get_search_results(self, request, queryset, search_term):
         # The API's title search (movies.search): one meaning, and the index, everywhere.

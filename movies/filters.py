@@ -6,9 +6,11 @@ from django.db.models import F
 from django_filters.constants import EMPTY_VALUES
 from django_filters.widgets import BaseCSVWidget
 
-from movies.models import RELEASE_ORDER, Movie
+from movies.models import RELEASE_ORDER, TITLE_ORDER, Movie
 
 TRUE_VALUES = {"true": True, "1": True, "false": False, "0": False}
+# Fields that sort by more than their column.
+ORDERS = {"title": TITLE_ORDER, "release_date": RELEASE_ORDER}
 
 
 class StrictBooleanField(forms.NullBooleanField):
@@ -49,7 +51,8 @@ class StableOrderingFilter(django_filters.OrderingFilter):
     """Orders by the chosen fields, then by id, so that pages never overlap or skip.
 
     Films never watched sort after the watched ones in both directions, on every backend;
-    by release date, films go by year, a film known only by its year first within it.
+    by release date, films go by year, a film known only by its year first within it; by
+    title, whatever the case and accents (TITLE_ORDER).
     """
 
     def get_ordering_value(self, param):
@@ -60,10 +63,10 @@ class StableOrderingFilter(django_filters.OrderingFilter):
             return [
                 expression.desc(nulls_last=True) if descending else expression.asc(nulls_last=True)
             ]
-        if field == "release_date":
+        if field in ORDERS:
             return [
                 expression.desc() if descending else expression.asc()
-                for expression in RELEASE_ORDER
+                for expression in ORDERS[field]
             ]
         return [super().get_ordering_value(param)]
 
@@ -90,13 +93,15 @@ class MovieFilter(django_filters.FilterSet):
     is_watched = StrictBooleanFilter(help_text="true or false (1 or 0 accepted)")
     search = TitleSearchFilter(
         field_name="title",
-        help_text="Films whose title contains this text, ignoring case (Unicode simple case "
-        "folding: É finds é, Σ finds σ and ς; ß and ss differ; % and _ are plain characters)",
+        help_text="Films whose title contains this text, ignoring case and accents (amelie "
+        "finds Amélie, Σ finds σ and ς, lodz finds Łódź; ß and ss differ; % and _ are plain "
+        "characters)",
     )
     ordering = StableOrderingFilter(
         fields=["id", "title", "release_date", "watched_at"],
         widget=RepeatableCSVSelect,
-        help_text="Sort by id, title, release_date or watched_at; prefix - for descending. "
+        help_text="Sort by id, title (ignoring case and accents), release_date or watched_at; "
+        "prefix - for descending. "
         "Several sort in turn: comma-separated (title,-id) or the parameter repeated.",
     )
 

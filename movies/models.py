@@ -24,6 +24,9 @@ RELEASE_ORDER = (
     ExpressionWrapper(Q(release_date__isnull=False), output_field=models.BooleanField()),
     F("release_date"),
 )
+# Films in title order: whatever their case and accents (the search's fold), then by the
+# title itself, so that "amores perros" comes before "Zodiac", and "Amélie" next to "Amelie".
+TITLE_ORDER = (F("title_folded"), F("title"))
 
 
 def check_release(release_date, release_year):
@@ -94,7 +97,8 @@ class Movie(models.Model):
     letterboxd_uri = models.CharField(
         "Letterboxd URI", max_length=200, null=True, blank=True, unique=True
     )
-    # The title as the search compares it: each character case-folded (movies.search).
+    # The title as the search compares and ordering sorts it: each character folded, case
+    # and accents (movies.search).
     title_folded = models.GeneratedField(
         expression=FoldCase("title"),
         output_field=models.CharField(max_length=128),
@@ -145,11 +149,11 @@ class Movie(models.Model):
         indexes = [
             # The list filter on is_watched keeps the default id order from its index alone.
             models.Index(fields=["is_watched", "id"], name="movie_is_watched_id_idx"),
-            models.Index(fields=["title", "id"], name="movie_title_id_idx"),
             # Ordering by release date (RELEASE_ORDER, then id).
             models.Index(*RELEASE_ORDER, F("id"), name="movie_release_order_id_idx"),
             models.Index(fields=["watched_at", "id"], name="movie_watched_at_id_idx"),
-            # Imports match a film by its folded title and year when no id names it.
+            # Imports match a film by its folded title and year when no id names it; ordering
+            # by title reads it in TITLE_ORDER, sorting only films of one folded title.
             models.Index(fields=["title_folded", "release_year"], name="movie_title_year_idx"),
         ]
 

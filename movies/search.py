@@ -1,17 +1,21 @@
-"""Title search: a case-insensitive substring match with one meaning on every database.
+"""Title search: a substring match that ignores case and accents, with one meaning on every
+database.
 
 The meaning: a film matches when its title contains the search text once both are folded
-character by character with Unicode simple case folding (`movies.casefolding`: Unicode
-14.0, frozen). "É" finds "é", "Σ", "σ" and "ς" find each other, "K" (Kelvin) finds "k";
-lengths never change, so "ß" and "ss" stay different, "İ" finds only itself, and a letter
-with a combining accent is not the same text as the precomposed letter. `%`, `_`, `\\`,
-`*`, `?`, `[` and quotes are plain characters.
+character by character (`movies.casefolding`: Unicode 14.0, frozen): Unicode simple case
+folding, and letters without their diacritics. "amelie" finds "Amélie", "EMILE" finds
+"Émile", "Σ", "σ" and "ς" find each other, "K" (Kelvin) finds "k", "lodz" finds "Łódź",
+and an accent typed as a combining mark ("e" + U+0301) is the same as the precomposed
+letter. One character never becomes two, so "ß" and "ss", "æ" and "ae" stay different, and
+the dotless "ı" is its own letter. `%`, `_`, `\\`, `*`, `?`, `[` and quotes are plain
+characters.
 
 Both databases compute the fold in SQL, with one function made from the one table
 (`movies_fold_case`: a Python function registered on every SQLite connection, a SQL
 function created by the migrations on PostgreSQL). Each film keeps its folded title in the
 generated column `title_folded`, and the search is Django's `contains` on that column with
-the search text folded by the same function, so the pattern is escaped in SQL.
+the search text folded by the same function, so the pattern is escaped in SQL. The same
+column orders the films by title (`movies.models.TITLE_ORDER`).
 
 The index (migration 0003): on PostgreSQL a pg_trgm GIN index on `title_folded`, which the
 planner uses for the `LIKE`; on SQLite an FTS5 table with the trigram tokenizer over the
@@ -49,7 +53,7 @@ GLOB_SPECIAL = re.compile(r"[\[*?]")
 
 
 def fold_case(text):
-    """The title search's fold: Unicode simple case folding, one character at a time."""
+    """The title search's fold (case and accents), one character at a time."""
     return None if text is None else text.translate(FOLDING)
 
 

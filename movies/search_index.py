@@ -1,7 +1,8 @@
 """The title search's database objects (movies.search): the one definition of each.
 
 Migration 0002 creates the fold function (and the column), 0003 the index: on PostgreSQL
-CONCURRENTLY, outside a transaction, so that writes go on while it is built;
+CONCURRENTLY, outside a transaction, so that writes go on while it is built; 0006 makes the
+function fold accents too and folds the stored titles anew (`refold`);
 `ensure_search_index` runs after every `migrate` and puts back the SQLite triggers when a
 later migration has rebuilt the films table (SQLite's ALTER TABLE is a copy, which drops a
 table's triggers); the benchmark drops the index before a bulk load and creates it after. A
@@ -20,8 +21,13 @@ from contextlib import contextmanager
 from django.core.exceptions import ImproperlyConfigured
 from django.db import transaction
 
-from movies.casefolding import FOLDING
-from movies.search import FOLD_FUNCTION, POSTGRES_INDEX, SQLITE_INDEX
+from movies.casefolding import CASE_FOLDING, compose
+from movies.search import (
+    FOLD_FUNCTION,
+    POSTGRES_INDEX,
+    SQLITE_INDEX,
+    register_sqlite_functions,
+)
 
 FILMS = "movies_movie"
 
@@ -33,35 +39,48 @@ FILMS = "movies_movie"
 # its characters, which holds only in UTF8 (in a one-byte encoding such as LATIN1 every
 # text would pass for ASCII and lose its folds): the database must be UTF8.
 POSTGRES_ENCODING = "UTF8"
-BEYOND_ASCII = json.dumps({chr(source): chr(target) for source, target in FOLDING.items()})
+# The fold before migration 0006, case alone: what 0002 creates, and 0006 puts back in reverse.
+CASE_FOLD = compose(CASE_FOLDING, {})
 # Created when missing (a managed database may have it from an administrator); never dropped
 # by a reverse migration, as other objects may use it.
 POSTGRES_EXTENSION = ["CREATE EXTENSION IF NOT EXISTS pg_trgm"]
-POSTGRES_FOLD = [
-    f"""
-    CREATE FUNCTION {FOLD_FUNCTION}_beyond_ascii(text) RETURNS text
-    LANGUAGE plpgsql IMMUTABLE STRICT PARALLEL SAFE AS $fold$
-    DECLARE
-        chars text[] := string_to_array($1, NULL);
-    BEGIN
-        FOR i IN 1 .. coalesce(array_length(chars, 1), 0) LOOP
-            chars[i] := coalesce('{BEYOND_ASCII}'::jsonb ->> chars[i], chars[i]);
-        END LOOP;
-        RETURN array_to_string(chars, '');
-    END
-    $fold$
-    """,
-    f"""
-    CREATE FUNCTION {FOLD_FUNCTION}(text) RETURNS text
-    LANGUAGE sql IMMUTABLE PARALLEL SAFE
-    RETURN CASE WHEN octet_length($1) = char_length($1) THEN lower($1 COLLATE "C")
-                ELSE {FOLD_FUNCTION}_beyond_ascii($1) END
-    """,
-]
+
+
+def postgres_fold(folding):
+    """The statements that make `movies_fold_case` fold as `folding` (a `str.translate`
+    table) does; they replace the functions of the same name, which the generated column
+    and the indexes keep using (the stored titles then need folding again: `refold`)."""
+    beyond_ascii = json.dumps({chr(source): target for source, target in folding.items()})
+    return [
+        f"""
+        CREATE OR REPLACE FUNCTION {FOLD_FUNCTION}_beyond_ascii(text) RETURNS text
+        LANGUAGE plpgsql IMMUTABLE STRICT PARALLEL SAFE AS $fold$
+        DECLARE
+            chars text[] := string_to_array($1, NULL);
+        BEGIN
+            FOR i IN 1 .. coalesce(array_length(chars, 1), 0) LOOP
+                chars[i] := coalesce('{beyond_ascii}'::jsonb ->> chars[i], chars[i]);
+            END LOOP;
+            RETURN array_to_string(chars, '');
+        END
+        $fold$
+        """,
+        f"""
+        CREATE OR REPLACE FUNCTION {FOLD_FUNCTION}(text) RETURNS text
+        LANGUAGE sql IMMUTABLE PARALLEL SAFE
+        RETURN CASE WHEN octet_length($1) = char_length($1) THEN lower($1 COLLATE "C")
+                    ELSE {FOLD_FUNCTION}_beyond_ascii($1) END
+        """,
+    ]
+
+
 POSTGRES_UNFOLD = [
     f"DROP FUNCTION IF EXISTS {FOLD_FUNCTION}(text)",
     f"DROP FUNCTION IF EXISTS {FOLD_FUNCTION}_beyond_ascii(text)",
 ]
+
+# `title` set to itself: the generated column is computed again, the SQLite triggers fire.
+REFOLD = f"UPDATE {FILMS} SET title = title WHERE title_folded <> {FOLD_FUNCTION}(title)"
 
 CONCURRENTLY = {True: "CONCURRENTLY ", False: ""}
 # {concurrently} is one of those: concurrently, PostgreSQL builds the index while
@@ -115,10 +134,10 @@ def run(connection, statements):
             cursor.execute(sql)
 
 
-def create_fold_function(connection):
+def create_fold_function(connection, folding):
     if connection.vendor == "postgresql":
         check_encoding(connection)
-        run(connection, [*POSTGRES_EXTENSION, *POSTGRES_FOLD])
+        run(connection, [*POSTGRES_EXTENSION, *postgres_fold(folding)])
 
 
 def check_encoding(connection):
@@ -137,6 +156,36 @@ def check_encoding(connection):
 def drop_fold_function(connection):
     if connection.vendor == "postgresql":
         run(connection, POSTGRES_UNFOLD)
+
+
+def refold(connection, folding):
+    """Migration 0006: the fold function made from `folding`, and the folded title of every
+    film it folds otherwise computed again, with the indexes over it, in one transaction.
+
+    On PostgreSQL the functions are replaced under a SHARE lock on the films table: reads
+    go on, writes wait until the commit (and the lock waits for the writes in progress),
+    so that no film is written with the old fold after the refolding has read past it. Only
+    the titles whose fold changes are written (the UPDATE sets `title` for the generated
+    column to be computed again); the trigram index takes them through its pending list.
+    On SQLite, whose function is the running code's, `folding` is registered on the
+    connection for the statement, and the write lock keeps other writers out."""
+    with transaction.atomic(using=connection.alias):
+        if connection.vendor == "postgresql":
+            run(connection, [f"LOCK TABLE {FILMS} IN SHARE MODE", *postgres_fold(folding)])
+            with bulk_inserts(connection):
+                run(connection, [REFOLD])
+        elif connection.vendor == "sqlite":
+            sqlite = connection.connection
+            sqlite.create_function(
+                FOLD_FUNCTION,
+                1,
+                lambda text: None if text is None else text.translate(folding),
+                deterministic=True,
+            )
+            try:
+                run(connection, [REFOLD])
+            finally:
+                register_sqlite_functions(None, connection)
 
 
 def create_search_index(connection, concurrently=False):

@@ -13,7 +13,8 @@ from movies import search_index
 
 
 def create_fold_function(apps, schema_editor):
-    search_index.create_fold_function(schema_editor.connection)
+    # Case alone, as this migration has always made it; 0006 adds the accents.
+    search_index.create_fold_function(schema_editor.connection, search_index.CASE_FOLD)
 
 
 def drop_fold_function(apps, schema_editor):

@@ -55,10 +55,24 @@ def test_search_finds_by_title(admin_client):
 def test_search_means_what_the_api_search_means(admin_client):
     make_movie("ÉMILE")
     make_movie("Emile")
+    make_movie("Émilie")
+    make_movie("Emil")
 
-    response = admin_client.get(CHANGELIST, {"q": " émile "})
+    response = admin_client.get(CHANGELIST, {"q": " emile "})
 
-    assert listed(response) == ["ÉMILE (2000)"]
+    assert listed(response) == ["ÉMILE (2000)", "Emile (2000)"]
+
+
+@pytest.mark.parametrize(("sort", "in_order"), [("1", [1, 2, 0]), ("-1", [0, 2, 1])])
+def test_the_title_column_sorts_whatever_the_case_and_accents(admin_client, sort, in_order):
+    titles = ["Zodiac", "amores perros", "Élite"]
+    for title in titles:
+        make_movie(title)
+
+    response = admin_client.get(CHANGELIST, {"o": sort})
+
+    assert response.status_code == HTTPStatus.OK
+    assert listed(response) == [f"{titles[n]} (2000)" for n in in_order]
 
 
 def test_an_action_on_all_search_results_changes_only_those(admin_client):

@@ -90,6 +90,24 @@ def test_a_title_matches_in_any_case_within_its_year():
     assert (report.created, report.updated) == (1, 1)
 
 
+def test_a_title_without_its_accents_matches_within_its_year():
+    stored("Amélie", 2001)
+    stored("Łódź", 2001)
+
+    report = imported(
+        {"title": "AMELIE", "release_year": 2001, "rating": 8},
+        {"title": "Lodz", "release_year": 2001, "rating": 7},
+        {"title": "Amelie", "release_year": 2002},
+    )
+
+    assert films() == [
+        film("Amelie", 2002),  # another year: another film
+        film("Amélie", 2001, rating=8),
+        film("Łódź", 2001, rating=7),
+    ]
+    assert (report.created, report.updated) == (1, 2)
+
+
 def test_a_film_whose_ids_say_otherwise_is_not_matched_by_its_title():
     """Two films of one title and year (a remake, a namesake): the ids tell them apart."""
     stored("Dune", 2021, imdb_id="tt1160419")

@@ -108,6 +108,18 @@ def test_list_orders_by_the_given_field(anon_client, ordering, expected):
     assert titles(anon_client.get(LIST, {"ordering": ordering})) == expected
 
 
+@pytest.mark.parametrize("descending", [False, True])
+def test_title_ordering_ignores_case_and_accents(anon_client, descending):
+    in_order = ["Amelie", "Amélie", "amelie", "amores perros", "ÉLITE", "Élite", "Zodiac"]
+    for title in ["Zodiac", "amores perros", "ÉLITE", "amelie", "Élite", "Amélie", "Amelie"]:
+        make_movie(title)
+
+    response = anon_client.get(LIST, {"ordering": "-title" if descending else "title"})
+
+    assert response.status_code == HTTPStatus.OK
+    assert titles(response) == (in_order[::-1] if descending else in_order)
+
+
 def test_watched_at_ordering_puts_unwatched_films_last_both_ways(anon_client):
     early = make_movie("Early", watched=True)
     late = make_movie("Late", watched=True)

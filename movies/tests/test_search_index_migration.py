@@ -1,6 +1,7 @@
 """The title search's migrations on a live table: 0003 builds the index while the films take
 writes (PostgreSQL: CREATE INDEX CONCURRENTLY, outside a transaction) and builds it again
-after an interrupted build; 0002 refuses a PostgreSQL database that is not UTF8.
+after an interrupted build; 0002 refuses a PostgreSQL database that is not UTF8; 0006 folds
+the titles already there anew, accents too, while reads go on.
 
 Steps follow PostgreSQL's own view of the sessions (pg_stat_activity: who waits on a lock),
 read until it shows what the step waits for, never after a sleep."""
@@ -8,6 +9,7 @@ read until it shows what the step waits for, never after a sleep."""
 import subprocess
 import threading
 import time
+from contextlib import contextmanager
 from http import HTTPStatus
 
 import psycopg
@@ -16,8 +18,11 @@ from django.db import DatabaseError, connection, connections
 from django.db.migrations.executor import MigrationExecutor
 from django.urls import reverse
 
-from movies.search import POSTGRES_INDEX, SQLITE_INDEX
+from movies.models import Movie
+from movies.search import FOLD_FUNCTION, POSTGRES_INDEX, SQLITE_INDEX, register_sqlite_functions
+from movies.search_index import CASE_FOLD
 from movies.tests.factories import make_movie
+from movies.tests.test_search import sqlite_index_is_consistent
 from watchlist.tests.live import drop_postgres_database, manage, postgres_url, server_env
 
 pytestmark = pytest.mark.django_db(transaction=True)  # migrations, and other sessions
@@ -28,6 +33,12 @@ ON_POSTGRES = connection.vendor == "postgresql"
 postgres_only = pytest.mark.skipif(not ON_POSTGRES, reason="the PostgreSQL pass")
 ADD_FILM = (
     "INSERT INTO movies_movie (title, release_date, is_watched) VALUES (%s, '2001-01-19', false)"
+)
+WITH_ACCENTS = ("movies", "0006_titles_fold_accents")
+BEFORE_ACCENTS = ("movies", "0004_film_ids_rating_release_year")
+ADD_FILM_OF_A_YEAR = (
+    "INSERT INTO movies_movie (title, release_date, release_year, is_watched)"
+    " VALUES (%s, '2001-01-19', 2001, false)"
 )
 
 
@@ -225,3 +236,78 @@ def test_a_database_not_in_utf8_stops_the_migration_saying_why(tmp_path):
     assert "ENCODING 'UTF8' TEMPLATE template0" in failed.value.stderr
     assert "[X] 0001_initial" in applied
     assert "[ ] 0002_title_search" in applied
+
+
+# --- 0006: the titles folded anew, accents too --------------------------------------------
+
+
+def folded_titles():
+    return dict(Movie.objects.values_list("title", "title_folded"))
+
+
+@contextmanager
+def previous_release():
+    """Writes as the release before 0006 makes them: on PostgreSQL the database's function
+    does (0006 in reverse put back the one that folds case alone); on SQLite the running
+    code's, which was that one."""
+    if not ON_POSTGRES:
+        connection.ensure_connection()
+        connection.connection.create_function(
+            FOLD_FUNCTION, 1, lambda text: text.translate(CASE_FOLD), deterministic=True
+        )
+    try:
+        yield
+    finally:
+        if not ON_POSTGRES:
+            register_sqlite_functions(None, connection)
+
+
+def test_the_accent_migration_folds_the_titles_already_there_anew(anon_client):
+    make_movie("Amélie")
+    make_movie("The Matrix")
+    migrate(BEFORE_ACCENTS)  # in reverse: case alone
+    with previous_release():
+        make_movie("La Película")
+    assert folded_titles() == {
+        "Amélie": "amélie",
+        "The Matrix": "the matrix",
+        "La Película": "la película",
+    }
+    assert found(anon_client, "pelicula") == []
+
+    migrate_to_latest()
+
+    assert folded_titles() == {
+        "Amélie": "amelie",
+        "The Matrix": "the matrix",
+        "La Película": "la pelicula",
+    }
+    assert found(anon_client, "pelicula") == ["La Película"]  # through the index
+    assert found(anon_client, "AMELIE") == ["Amélie"]
+    assert ON_POSTGRES or sqlite_index_is_consistent()
+
+
+@postgres_only
+def test_reads_go_on_and_a_write_in_progress_is_folded_anew(anon_client):
+    """The refolding waits for the writes in progress (a film written with the old fold
+    is folded anew) and holds writes back while it runs, never reads."""
+    migrate(BEFORE_ACCENTS)
+    make_movie("Déjà vu")
+    with psycopg.connect(database_url()) as holder:
+        holder.execute(ADD_FILM_OF_A_YEAR, ["Écrit avant, validé pendant"])
+        migration = InThread(lambda: migrate(WITH_ACCENTS))
+        refolding = wait_until(
+            lambda: migration.done.is_set() or session_waiting_on_a_lock("LOCK TABLE"),
+            "the refolding waiting for the write in progress",
+        )
+        assert migration.error is None, migration.error
+        assert refolding is not True, "the migration ended without waiting"
+
+        assert found(anon_client, "DÉJÀ") == ["Déjà vu"]  # a read, meanwhile
+        holder.commit()
+    migration.join(timeout=60)
+
+    assert migration.error is None, migration.error
+    migrate_to_latest()
+    assert found(anon_client, "ecrit avant") == ["Écrit avant, validé pendant"]
+    assert found(anon_client, "deja") == ["Déjà vu"]
