@@ -9,6 +9,8 @@ docs/configuration.md describes every variable.
 from datetime import timedelta
 from pathlib import Path
 
+from django.utils.translation import gettext_lazy as _
+
 from watchlist.env import (
     LOG_LEVELS,
     SettingError,
@@ -88,6 +90,10 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # The language of each answer: the language cookie (the pages' switch), else
+    # Accept-Language, else LANGUAGE_CODE; every answer below names it (Content-Language)
+    # and varies by it (Vary). Above the early answers, which it serves as it serves DRF.
+    "django.middleware.locale.LocaleMiddleware",
     # What HTTP clients rely on: ETags and 304s, gzip, 308 slash redirects (watchlist.http;
     # docs/http.md). Static files, answered above, come compressed and
     # cached by whitenoise already.
@@ -270,7 +276,11 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 
-LANGUAGE_CODE = "en-us"
+# The languages of the pages and messages (locale/<code>/LC_MESSAGES/django.po): a client
+# gets the one it asks for (Accept-Language, or the pages' language switch), else this one.
+LANGUAGES = [("en", _("English")), ("es", _("Spanish"))]
+LANGUAGE_CODE = env_choice("DJANGO_LANGUAGE_CODE", "en", [code for code, name in LANGUAGES])
+LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = "UTC"
 USE_I18N = True
 USE_TZ = True
@@ -386,7 +396,7 @@ if SENTRY_DSN:
 # --- Sign-in: lockout, API tokens, password hashing, Content-Security-Policy ---------------
 # (accounts/ holds the code; docs/security.md describes the policy, docs/configuration.md
 # every variable.)
-INSTALLED_APPS += ["axes", "knox", "csp", "accounts"]
+INSTALLED_APPS += ["accounts.apps.LockoutsConfig", "accounts.apps.TokensConfig", "csp", "accounts"]
 
 # Django's authenticate() asks django-axes first: a locked-out username or client address is
 # refused before any password is checked, on every route that signs in (admin, browsable
