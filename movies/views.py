@@ -10,7 +10,6 @@ from rest_framework.exceptions import (
     NotFound,
     ValidationError,
 )
-from rest_framework.renderers import BrowsableAPIRenderer
 from rest_framework.response import Response
 
 from movies import reads
@@ -21,6 +20,7 @@ from movies.renderers import FastJSONRenderer
 from movies.schema import ID_TAKEN, LEGACY_WATCH_SCHEMA, LINK_HEADER, LOCATION_HEADER, Detail
 from movies.serializers import MovieSerializer
 from watchlist.internals.rest_framework import VaryAlso
+from watchlist.renderers import BrowsableAPIRenderer
 
 DELETED = _("Movie has been successfully deleted.")
 ALREADY_WATCHED = _("Movie has already been watched.")
