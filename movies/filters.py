@@ -100,6 +100,18 @@ class MovieFilter(django_filters.FilterSet):
     )
     ordering = StableOrderingFilter(
         fields=["id", "title", "release_date", "watched_at"],
+        # Named here, so that each name follows the page's language (django-filter's own
+        # "(descending)" names are made once, in the language of the process's start).
+        field_labels={
+            "id": _("Id"),
+            "-id": _("Id (descending)"),
+            "title": _("Title"),
+            "-title": _("Title (descending)"),
+            "release_date": _("Release date"),
+            "-release_date": _("Release date (descending)"),
+            "watched_at": _("Watched at"),
+            "-watched_at": _("Watched at (descending)"),
+        },
         widget=RepeatableCSVSelect,
         help_text=_(
             "Sort by id, title, release_date or watched_at; prefix - for descending. "

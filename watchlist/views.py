@@ -3,6 +3,7 @@
 from django.http import JsonResponse
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views import defaults
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import serializers
@@ -25,7 +26,7 @@ class ApiInfoView(APIView):
     """What this API is, its version, and where to go next: the films, the OpenAPI schema,
     the interactive documentation and the admin."""
 
-    name = "Watchlist API"
+    name = gettext_lazy("Watchlist API")
     authentication_classes = []
     permission_classes = [AllowAny]
 

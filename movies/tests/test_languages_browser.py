@@ -113,7 +113,7 @@ def test_the_admin_in_spanish(page, server):
     assert_spanish(page)
 
     page.goto("/admin/movies/movie/")
-    expect(page.locator("h1")).to_have_text("Escoja película a modificar")
+    expect(page.locator("h1")).to_have_text("Seleccione película a modificar")
     expect(page.locator("#result_list thead")).to_contain_text("Año de estreno")
     assert_spanish(page)
     screenshot(page, "admin_changelist_es.png")
@@ -137,7 +137,8 @@ def test_the_browsable_api_in_spanish(page, server):
 
     page.goto(f"/api/{matrix['id']}/")
     expect(page.locator(".page-header h1")).to_have_text("Película")
-    expect(page.locator(".description")).to_contain_text("lista de seguimiento")
+    expect(page.locator(".content-main")).to_contain_text("lista de seguimiento")
+    expect(page.locator(".navbar")).to_contain_text("Iniciar sesión")
     assert_spanish(page)
     screenshot(page, "browsable_api_film_es.png")
 
