@@ -110,6 +110,8 @@ def test_the_admin_in_spanish(page, server):
     expect(page.locator("#site-name")).to_contain_text("Administración de Watchlist")
     expect(page.locator("#content-main")).to_contain_text("Bloqueos de inicio de sesión")
     expect(page.locator("#content-main")).to_contain_text("Tokens de la API")
+    expect(page.locator("#content-main")).to_contain_text("Intentos de acceso")
+    expect(page.locator("#content-main")).to_contain_text("Películas")
     assert_spanish(page)
 
     page.goto("/admin/movies/movie/")
