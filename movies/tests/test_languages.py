@@ -5,13 +5,17 @@ language, or for one the site lacks, gets English. JSON keys, field names, value
 never change with the language.
 """
 
+import io
 from datetime import date
 from http import HTTPStatus
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.management import call_command
 from django.urls import reverse
 
 from movies.tests.factories import make_movie
+from movies.tests.import_support import sample_bytes
 
 pytestmark = pytest.mark.django_db
 
@@ -162,3 +166,70 @@ def test_the_language_switch_outranks_accept_language(admin_client):
     page = index.content.decode()
     assert '<html lang="es"' in page
     assert "Películas y usuarios" in page
+
+
+# --- Imports and exports --------------------------------------------------------------------
+
+
+def test_an_import_reports_in_the_language_asked_for(importer):
+    upload = SimpleUploadedFile("watchlist.csv", sample_bytes("imdb/watchlist.csv"))
+
+    response = importer.post(
+        reverse("film-import"),
+        {"file": [upload], "dry_run": "true"},
+        format="multipart",
+        **SPANISH,
+    )
+
+    report = response.json()
+    assert response.status_code == HTTPStatus.OK
+    assert {skip["reason"] for skip in report["skips"]} >= {
+        "una serie de televisión, no una película"
+    }
+    assert report["files"][0]["format"] == "imdb-list"  # keys and values stay as they are
+
+
+def test_a_refused_import_says_why_in_spanish(importer):
+    upload = SimpleUploadedFile("empty.csv", b"")
+
+    response = importer.post(
+        reverse("film-import"), {"file": [upload]}, format="multipart", **SPANISH
+    )
+
+    assert response.status_code == HTTPStatus.BAD_REQUEST
+    assert response.json()["detail"] == "empty.csv está vacío."
+
+
+def test_the_admin_import_preview_is_in_spanish(admin_client):
+    upload = SimpleUploadedFile("diary.csv", sample_bytes("letterboxd/export/diary.csv"))
+
+    response = admin_client.post(reverse("admin:movies_movie_import"), {"file": upload}, **SPANISH)
+
+    page = response.content.decode()
+    assert "<h1>Vista previa de la importación</h1>" in page
+    assert "8 filas: 8 películas por añadir, 0 por completar, 0 ya estaban" in page
+    assert "Qué va a cambiar" in page
+    assert 'value="Confirmar la importación"' in page
+
+
+def test_the_import_command_speaks_the_sites_language(tmp_path, settings):
+    settings.LANGUAGE_CODE = "es"
+    path = tmp_path / "watchlist.csv"
+    path.write_bytes(sample_bytes("imdb/watchlist.csv"))
+    out = io.StringIO()
+
+    call_command("import_films", str(path), stdout=out, stderr=io.StringIO())
+
+    assert out.getvalue().splitlines() == [
+        "watchlist.csv: IMDb list or watchlist export, 13 filas",
+        "13 filas: 9 películas añadidas, 0 completadas, 0 ya estaban; 0 filas unidas a una "
+        "película ya encontrada, 4 omitidas (no son películas), 0 no válidas.",
+        "Importado.",
+    ]
+
+
+def test_a_letterboxd_export_needs_a_list_in_spanish(anon_client):
+    response = anon_client.get(f"{reverse('film-export')}?format=letterboxd", **SPANISH)
+
+    assert response.status_code == HTTPStatus.BAD_REQUEST
+    assert response.json()["is_watched"][0].startswith("Letterboxd marca como vista")
