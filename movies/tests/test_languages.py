@@ -233,3 +233,13 @@ def test_a_letterboxd_export_needs_a_list_in_spanish(anon_client):
 
     assert response.status_code == HTTPStatus.BAD_REQUEST
     assert response.json()["is_watched"][0].startswith("Letterboxd marca como vista")
+
+
+def test_the_schema_describes_fields_in_the_language_asked_for(anon_client):
+    english = anon_client.get(reverse("schema"))
+    spanish = anon_client.get(reverse("schema"), **SPANISH)
+
+    assert english.status_code == spanish.status_code == HTTPStatus.OK
+    assert "Your rating, 1 to 10; null if none." in english.content.decode()
+    assert "Tu valoración, de 1 a 10; null si no hay ninguna." in spanish.content.decode()
+    assert "operationId: list_films" in spanish.content.decode()
