@@ -115,10 +115,10 @@ class MovieViewSet(MethodsFirst, VaryAlso, viewsets.ModelViewSet):
     # An id as the films have them: no leading zero, no more digits than a 64-bit id has
     # (`/api/007/` names no film, rather than film 7 for writes and none for reads).
     lookup_value_regex = ID_PATTERN
-    # Films are gzipped for clients that take it (watchlist.http.GZipMiddleware). Said here,
-    # once, the early answers carry it too, and the gzip middleware need not patch Vary into
-    # every answer.
-    vary_also = ["Accept-Encoding"]
+    # Films are gzipped for clients that take it (watchlist.http.GZipMiddleware), and their
+    # messages are in the client's language (watchlist.languages). Said here, once, the
+    # early answers carry it too, and neither middleware need patch Vary into every answer.
+    vary_also = ["Accept-Encoding", "Accept-Language"]
 
     # Reads go through movies.reads, which anonymous JSON reads reach earlier too
     # (movies.early_reads): one query, one set of rows, one encoding for both.

@@ -93,7 +93,8 @@ MIDDLEWARE = [
     # The language of each answer: the language cookie (the pages' switch), else
     # Accept-Language, else LANGUAGE_CODE; every answer below names it (Content-Language)
     # and varies by it (Vary). Above the early answers, which it serves as it serves DRF.
-    "django.middleware.locale.LocaleMiddleware",
+    # (Django's LocaleMiddleware, for URLs without language prefixes: watchlist.languages.)
+    "watchlist.languages.LocaleMiddleware",
     # What HTTP clients rely on: ETags and 304s, gzip, 308 slash redirects (watchlist.http;
     # docs/http.md). Static files, answered above, come compressed and
     # cached by whitenoise already.
