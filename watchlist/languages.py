@@ -4,8 +4,8 @@ Django's middleware looks for a language in the URL's path on every request (twi
 this site never puts there, and patches `Vary` on every answer: together a fifth of the cost
 of an anonymous read answered early. This one chooses the language with Django's own
 `get_language_from_request` (the language cookie, then `Accept-Language`, then
-LANGUAGE_CODE), and skips it for a request with neither header, whose language is
-LANGUAGE_CODE whatever it asks for; answers whose view already names `Accept-Language` in
+LANGUAGE_CODE), and skips it for a request with neither header (or both empty), whose
+language is LANGUAGE_CODE; answers whose view already names `Accept-Language` in
 `Vary` (the films: `MovieViewSet.vary_also`) are not patched again. A property test
 (watchlist/tests/test_languages.py) compares it with Django's on random requests.
 """
@@ -22,7 +22,7 @@ class LocaleMiddleware:
 
     def __call__(self, request):
         meta = request.META
-        if "HTTP_ACCEPT_LANGUAGE" in meta or "HTTP_COOKIE" in meta:
+        if meta.get("HTTP_ACCEPT_LANGUAGE") or meta.get("HTTP_COOKIE"):
             language = translation.get_language_from_request(request)
         else:
             language = self.default
