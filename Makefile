@@ -94,7 +94,8 @@ test-postgres: venv
 		--ignore=watchlist/tests/test_server.py --ignore=watchlist/tests/test_browser.py \
 		--ignore=watchlist/tests/test_lockout_on_gunicorn.py \
 		--ignore=watchlist/tests/test_generated_client.py \
-		--ignore=movies/tests/test_import_browser.py
+		--ignore=movies/tests/test_import_browser.py \
+		--ignore=movies/tests/test_languages_browser.py
 
 # The documentation's tests (tests/): the strict build, the configuration page and the schema
 # against the code, and every example run against `make run`'s server. They use PostgreSQL

@@ -25,7 +25,10 @@ try:
 except ImportError:  # pragma: no cover - depends on the machine
     sync_playwright = None
 
-pytestmark = pytest.mark.skipif(bool(missing), reason=f"browser tests skipped: {missing}")
+pytestmark = [
+    pytest.mark.live,  # a server and a browser: the full suite only (pyproject.toml)
+    pytest.mark.skipif(bool(missing), reason=f"browser tests skipped: {missing}"),
+]
 
 CATALOG = BASE_DIR / "locale" / "es" / "LC_MESSAGES" / "django.mo"
 # A message's fixed text, between the values put into it.
