@@ -20,6 +20,9 @@ COPY fixtures/ fixtures/
 COPY watchlist/ watchlist/
 COPY movies/ movies/
 COPY accounts/ accounts/
+# The translations, compiled (django.mo, committed): the image needs no gettext tools, and
+# .dockerignore leaves out their sources.
+COPY locale/ locale/
 COPY docker/entrypoint.sh docker/entrypoint.sh
 # The settings refuse to load without a strong key even for collectstatic: this one is made
 # up inside this step and never stored (not in ENV, not in a layer, not in the history text).

@@ -26,7 +26,7 @@ NEWEST_VENV := .venv-newest
 
 .PHONY: help venv run test test-postgres test-inprocess test-matrix $(MATRIX_PYTHONS:%=test-py%) \
 	test-newest lint check clients manifests container-test bench budgets budgets-check clean \
-	docs docs-serve schema test-docs
+	docs docs-serve schema test-docs messages
 
 help:
 	@echo "make run            set up, migrate, load the sample films, serve on http://$(HOST):$(PORT)"
@@ -49,6 +49,7 @@ help:
 		@echo "make docs           build the documentation site into site/ (strict: a broken link fails)"
 	@echo "make docs-serve     serve the documentation on http://127.0.0.1:8001, rebuilt on change"
 	@echo "make schema         write the OpenAPI schema the docs show (docs/reference/openapi.yaml)"
+	@echo "make messages       collect the strings to translate into locale/, and compile them"
 	@echo "make clean          remove the virtualenv, collected static files and caches"
 
 # Three layers, each installed only when asked for: what serving needs (make run), the docs
@@ -93,7 +94,8 @@ test-postgres: venv
 		--ignore=watchlist/tests/test_server.py --ignore=watchlist/tests/test_browser.py \
 		--ignore=watchlist/tests/test_lockout_on_gunicorn.py \
 		--ignore=watchlist/tests/test_generated_client.py \
-		--ignore=movies/tests/test_import_browser.py
+		--ignore=movies/tests/test_import_browser.py \
+		--ignore=movies/tests/test_languages_browser.py
 
 # The documentation's tests (tests/): the strict build, the configuration page and the schema
 # against the code, and every example run against `make run`'s server. They use PostgreSQL
@@ -173,6 +175,17 @@ schema: $(BIN)/.installed-runtime
 	WATCHLIST_DATA_DIR=$$(mktemp -d) \
 	$(BIN)/python manage.py spectacular --validate --fail-on-warn --file docs/reference/openapi.yaml
 
+# The translations (docs/translating.md): every string marked for translation in the code and
+# templates, merged into each language's catalog (locale/<code>/LC_MESSAGES/django.po), then
+# compiled (django.mo, committed: serving needs no gettext tools). Needs GNU gettext.
+MAKEMESSAGES_ARGS := --all --no-obsolete --add-location file --ignore ".venv*" \
+	--ignore site --ignore staticfiles --ignore bench --ignore clients --ignore docs \
+	--ignore deploy --ignore scripts --ignore tests --ignore "*/tests/*"
+messages: $(BIN)/.installed-runtime
+	DJANGO_SECRET_KEY=$$($(PYTHON) -c 'import secrets; print(secrets.token_urlsafe(50))') \
+	WATCHLIST_DATA_DIR=$$(mktemp -d) \
+	sh -c '$(BIN)/python manage.py makemessages $(MAKEMESSAGES_ARGS) && \
+	       $(BIN)/python manage.py compilemessages --ignore ".venv*" --ignore site'
 
 # The performance budget (bench/budget.py): instructions per request under callgrind,
 # against bench/budgets.json. `make budgets` records new counts, on purpose (commit them).

@@ -8,6 +8,7 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db.models import CharField
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 from knox.auth import TokenAuthentication
 from knox.crypto import hash_token
 from knox.models import get_token_model
@@ -34,16 +35,16 @@ class HashedTokenAuthentication(TokenAuthentication):
             token = token.decode()
         except UnicodeDecodeError:
             raise exceptions.AuthenticationFailed(
-                "Invalid token header. Token string should not contain invalid characters."
+                _("Invalid token header. Token string should not contain invalid characters.")
             ) from None
         auth_token = token_with_user(hash_token(token))
         if auth_token is None:
-            raise exceptions.AuthenticationFailed("Invalid token.")
+            raise exceptions.AuthenticationFailed(_("Invalid token."))
         if auth_token.expiry is not None and auth_token.expiry <= timezone.now():
             username = auth_token.user.get_username()
             auth_token.delete()
             token_expired.send(sender=self.__class__, username=username, source="auth_token")
-            raise exceptions.AuthenticationFailed("Token has expired.")
+            raise exceptions.AuthenticationFailed(_("Token has expired."))
         if knox_settings.AUTO_REFRESH and auth_token.expiry:
             self.renew_token(auth_token)
         return self.validate_user(auth_token)

@@ -12,15 +12,17 @@ from axes.helpers import get_cool_off, get_failure_limit
 from django.http import JsonResponse
 from django.template.response import TemplateResponse
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from rest_framework import status
 
 
 def lockout_response(request, original_response=None, credentials=None):
     wait = seconds_until_unlocked(request, credentials)
-    message = (
+    message = _(
         "Too many failed sign-in attempts for this account or from this address: "
-        f"try again in {in_words(wait)}."
-    )
+        "try again in %(wait)s."
+    ) % {"wait": in_words(wait)}
     form = sign_in_form(original_response)
     if form is not None:
         form.errors.clear()
@@ -65,6 +67,6 @@ def seconds_until_unlocked(request, credentials=None):
 
 def in_words(seconds):
     if seconds < 60:
-        return f"{seconds} second{'s' if seconds != 1 else ''}"
+        return ngettext("%(count)d second", "%(count)d seconds", seconds) % {"count": seconds}
     minutes = math.ceil(seconds / 60)
-    return f"{minutes} minute{'s' if minutes != 1 else ''}"
+    return ngettext("%(count)d minute", "%(count)d minutes", minutes) % {"count": minutes}

@@ -9,6 +9,8 @@ from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from movies.exporting import streaming_response
 from movies.importing import Refused, Upload, import_films
@@ -19,7 +21,7 @@ PENDING_FOR = timedelta(days=1)
 
 
 class ReleaseYearFilter(admin.SimpleListFilter):
-    title = "release year"
+    title = _("release year")
     parameter_name = "release_year"
 
     def lookups(self, request, model_admin):
@@ -35,15 +37,20 @@ class ReleaseYearFilter(admin.SimpleListFilter):
 class ImportForm(forms.Form):
     file = forms.FileField(
         allow_empty_file=True,  # the import's to answer, as everywhere: "x.csv is empty."
-        help_text="An export of IMDb (a list, the watchlist or ratings), Letterboxd (its ZIP, "
-        "or watchlist.csv, watched.csv, ratings.csv, diary.csv), Trakt (its ZIP, or its JSON "
-        "files), or this site's CSV or JSON export.",
+        label=_("File"),
+        help_text=_(
+            "An export of IMDb (a list, the watchlist or ratings), Letterboxd (its ZIP, "
+            "or watchlist.csv, watched.csv, ratings.csv, diary.csv), Trakt (its ZIP, or its "
+            "JSON files), or this site's CSV or JSON export."
+        ),
     )
     skip_invalid = forms.BooleanField(
         required=False,
-        label="Skip invalid rows",
-        help_text="Import the valid rows and list the others. Otherwise any invalid row means "
-        "nothing is imported.",
+        label=_("Skip invalid rows"),
+        help_text=_(
+            "Import the valid rows and list the others. Otherwise any invalid row means "
+            "nothing is imported."
+        ),
     )
 
 
@@ -93,25 +100,31 @@ class MovieAdmin(admin.ModelAdmin):
             return queryset, False
         return queryset.search(search_term.strip()), False
 
-    @admin.action(description="Mark selected films watched")
+    @admin.action(description=_("Mark selected films watched"))
     def mark_watched(self, request, queryset):
         changed = queryset.mark_watched()
-        self.message_user(request, f"{changed} film(s) marked watched.", messages.SUCCESS)
+        message = ngettext(
+            "%(count)d film marked watched.", "%(count)d films marked watched.", changed
+        )
+        self.message_user(request, message % {"count": changed}, messages.SUCCESS)
 
-    @admin.action(description="Mark selected films unwatched")
+    @admin.action(description=_("Mark selected films unwatched"))
     def mark_unwatched(self, request, queryset):
         changed = queryset.mark_unwatched()
-        self.message_user(request, f"{changed} film(s) marked unwatched.", messages.SUCCESS)
+        message = ngettext(
+            "%(count)d film marked unwatched.", "%(count)d films marked unwatched.", changed
+        )
+        self.message_user(request, message % {"count": changed}, messages.SUCCESS)
 
-    @admin.action(description="Export selected films (CSV)", permissions=["view"])
+    @admin.action(description=_("Export selected films (CSV)"), permissions=["view"])
     def export_csv(self, request, queryset):
         return streaming_response(queryset, "csv")
 
-    @admin.action(description="Export selected films (JSON)", permissions=["view"])
+    @admin.action(description=_("Export selected films (JSON)"), permissions=["view"])
     def export_json(self, request, queryset):
         return streaming_response(queryset, "json")
 
-    @admin.action(description="Export selected films for Letterboxd", permissions=["view"])
+    @admin.action(description=_("Export selected films for Letterboxd"), permissions=["view"])
     def export_letterboxd(self, request, queryset):
         return streaming_response(queryset, "letterboxd")
 
@@ -155,7 +168,7 @@ class MovieAdmin(admin.ModelAdmin):
             {
                 **self.admin_site.each_context(request),
                 "opts": self.opts,
-                "title": "Import films",
+                "title": _("Import films"),
                 "form": form,
                 "limit": settings.WATCHLIST_IMPORT_MAX_BYTES,
             },
@@ -187,7 +200,7 @@ class MovieAdmin(admin.ModelAdmin):
             {
                 **self.admin_site.each_context(request),
                 "opts": self.opts,
-                "title": "Imported films" if report.written else "Import preview",
+                "title": _("Imported films") if report.written else _("Import preview"),
                 "report": report.as_dict(),
                 "summary": list(report.describe()),
                 "pending": pending,

@@ -3,10 +3,12 @@ from django.core.management import call_command
 from django.db import connections
 from django.db.backends.signals import connection_created
 from django.db.models.signals import post_migrate
+from django.utils.translation import gettext_lazy as _
 
 
 class MoviesConfig(AppConfig):
     name = "movies"
+    verbose_name = _("Films")
 
     def ready(self):
         # Registers the OpenAPI description of the fields drf-spectacular cannot infer.

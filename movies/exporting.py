@@ -14,6 +14,7 @@ from datetime import UTC
 
 from django.http import StreamingHttpResponse
 from django.utils import timezone
+from django.utils.translation import gettext_lazy
 from django_filters.utils import translate_validation
 from rest_framework.exceptions import ValidationError
 
@@ -23,7 +24,7 @@ from movies.models import Movie
 from movies.renderers import FastJSONRenderer
 
 CHUNK = 2000
-LETTERBOXD_NEEDS_A_LIST = (
+LETTERBOXD_NEEDS_A_LIST = gettext_lazy(
     "Letterboxd marks every film it imports as watched: export your watched films "
     "(is_watched=true) for letterboxd.com/import, and your watchlist (is_watched=false) for "
     "the Import of your Letterboxd watchlist."

@@ -4,6 +4,7 @@ import math
 import re
 from datetime import UTC, datetime
 
+from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 # 9999-12-31T23:59:59Z, the last second a Python date can hold.
@@ -27,9 +28,9 @@ class ReleaseDateField(serializers.DateField):
     """
 
     default_error_messages = {
-        "invalid": "Enter a date as YYYY-MM-DD or a UNIX timestamp in seconds.",
-        "timestamp_range": f"A timestamp must be between 0 and {MAX_TIMESTAMP} seconds.",
-        "year": "{value} is not a date: send a year as release_year, a date as YYYY-MM-DD.",
+        "invalid": _("Enter a date as YYYY-MM-DD or a UNIX timestamp in seconds."),
+        "timestamp_range": _("A timestamp must be between 0 and {maximum} seconds."),
+        "year": _("{value} is not a date: send a year as release_year, a date as YYYY-MM-DD."),
     }
 
     def to_internal_value(self, value):
@@ -47,7 +48,7 @@ class ReleaseDateField(serializers.DateField):
         if isinstance(seconds, float) and not math.isfinite(seconds):
             self.fail("invalid")
         if not 0 <= seconds <= MAX_TIMESTAMP:
-            self.fail("timestamp_range")
+            self.fail("timestamp_range", maximum=MAX_TIMESTAMP)
         # The serializer's context says when the Flask app's route is being served.
         if seconds < MIN_JSON_TIMESTAMP and not self.context.get("any_timestamp"):
             self.fail("year", value=f"{seconds:g}")
@@ -58,12 +59,17 @@ class StrictCharField(serializers.CharField):
     """A CharField that takes only strings (DRF's would store the number 0 as "0") and
     applies max_length to the text as sent, as the OpenAPI schema states it, before trimming."""
 
-    default_error_messages = {"not_a_string": "Enter text, not {kind}."}
-    KINDS = {bool: "true or false", int: "a number", float: "a number", list: "a list"}
+    default_error_messages = {"not_a_string": _("Enter text, not {kind}.")}
+    KINDS = {
+        bool: _("true or false"),
+        int: _("a number"),
+        float: _("a number"),
+        list: _("a list"),
+    }
 
     def to_internal_value(self, data):
         if not isinstance(data, str):
-            self.fail("not_a_string", kind=self.KINDS.get(type(data), "an object"))
+            self.fail("not_a_string", kind=self.KINDS.get(type(data), _("an object")))
         if self.max_length is not None and len(data) > self.max_length:
             self.fail("max_length", max_length=self.max_length)
         return super().to_internal_value(data)

@@ -3,6 +3,7 @@
 import django_filters
 from django import forms
 from django.db.models import F
+from django.utils.translation import gettext_lazy as _
 from django_filters.constants import EMPTY_VALUES
 from django_filters.widgets import BaseCSVWidget
 
@@ -16,7 +17,7 @@ ORDERS = {"title": TITLE_ORDER, "release_date": RELEASE_ORDER}
 class StrictBooleanField(forms.NullBooleanField):
     """`true`/`false`/`1`/`0` in any case; anything else is an error, not "no filter"."""
 
-    widget = forms.Select(choices=[("", "Any"), ("true", "Yes"), ("false", "No")])
+    widget = forms.Select(choices=[("", _("Any")), ("true", _("Yes")), ("false", _("No"))])
 
     def to_python(self, value):
         if value in (None, ""):
@@ -25,7 +26,7 @@ class StrictBooleanField(forms.NullBooleanField):
             return TRUE_VALUES[str(value).lower()]
         except KeyError:
             raise forms.ValidationError(
-                "Enter true or false (or 1 or 0).", code="invalid"
+                _("Enter true or false (or 1 or 0)."), code="invalid"
             ) from None
 
     def validate(self, value):
@@ -90,19 +91,37 @@ class TitleSearchFilter(django_filters.CharFilter):
 
 
 class MovieFilter(django_filters.FilterSet):
-    is_watched = StrictBooleanFilter(help_text="true or false (1 or 0 accepted)")
+    is_watched = StrictBooleanFilter(
+        label=_("Is watched"), help_text=_("true or false (1 or 0 accepted)")
+    )
     search = TitleSearchFilter(
         field_name="title",
-        help_text="Films whose title contains this text, ignoring case and accents (amelie "
-        "finds Amélie, Σ finds σ and ς, lodz finds Łódź; ß and ss differ; % and _ are plain "
-        "characters)",
+        help_text=_(
+            "Films whose title contains this text, ignoring case and accents (amelie finds "
+            "Amélie, Σ finds σ and ς, lodz finds Łódź; ß and ss differ; % and _ are plain "
+            "characters)"
+        ),
     )
     ordering = StableOrderingFilter(
         fields=["id", "title", "release_date", "watched_at"],
+        # Named here, so that each name follows the page's language (django-filter's own
+        # "(descending)" names are made once, in the language of the process's start).
+        field_labels={
+            "id": _("Id"),
+            "-id": _("Id (descending)"),
+            "title": _("Title"),
+            "-title": _("Title (descending)"),
+            "release_date": _("Release date"),
+            "-release_date": _("Release date (descending)"),
+            "watched_at": _("Watched at"),
+            "-watched_at": _("Watched at (descending)"),
+        },
         widget=RepeatableCSVSelect,
-        help_text="Sort by id, title (ignoring case and accents), release_date or watched_at; "
-        "prefix - for descending. "
-        "Several sort in turn: comma-separated (title,-id) or the parameter repeated.",
+        help_text=_(
+            "Sort by id, title (ignoring case and accents), release_date or watched_at; "
+            "prefix - for descending. Several sort in turn: comma-separated (title,-id) or "
+            "the parameter repeated."
+        ),
     )
 
     class Meta:

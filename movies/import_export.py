@@ -2,6 +2,7 @@
 (`movies.importing`) and the exports (`movies.exporting`)."""
 
 from django.http import Http404
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import serializers, status
 from rest_framework.exceptions import ValidationError
@@ -21,7 +22,7 @@ from movies.views import MethodsFirst
 class CanAddFilms(BasePermission):
     """Staff, or users given the permission to add films (`movies.add_movie`)."""
 
-    message = "Importing needs a staff account or the permission to add films."
+    message = _("Importing needs a staff account or the permission to add films.")
 
     def has_permission(self, request, view):
         user = request.user
@@ -101,7 +102,7 @@ class ImportView(MethodsFirst, APIView):
     body_limit_setting = "WATCHLIST_IMPORT_MAX_BYTES"
 
     def get_view_name(self):
-        return "Import films"
+        return _("Import films")
 
     @extend_schema(
         operation_id="import_films",
@@ -163,7 +164,7 @@ class ExportView(MethodsFirst, APIView):
     renderer_classes = [export_renderer(key) for key in FORMATS]
 
     def get_view_name(self):
-        return "Export films"
+        return _("Export films")
 
     @extend_schema(
         operation_id="export_films",
@@ -196,7 +197,8 @@ class ExportView(MethodsFirst, APIView):
         try:
             return super().perform_content_negotiation(request, force)
         except Http404:  # a `?format=` no renderer has
-            raise ValidationError({"format": [f"Choose one of: {', '.join(FORMATS)}."]}) from None
+            message = _("Choose one of: %(formats)s.") % {"formats": ", ".join(FORMATS)}
+            raise ValidationError({"format": [message]}) from None
 
     def finalize_response(self, request, response, *args, **kwargs):
         response = super().finalize_response(request, response, *args, **kwargs)

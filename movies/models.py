@@ -11,6 +11,8 @@ from django.db import models
 from django.db.models import ExpressionWrapper, F, Q
 from django.db.models.functions import Trim
 from django.utils import timezone
+from django.utils.text import format_lazy
+from django.utils.translation import gettext_lazy as _
 
 from movies.search import FoldCase, titles_containing
 
@@ -33,10 +35,11 @@ def check_release(release_date, release_year):
     """A film's release is a date, or a year alone; given both, the year is the date's.
     (`release_year` None: taken from the date.) Raises ValidationError naming the field."""
     if release_date is None and release_year is None:
-        raise ValidationError({"release_date": "Give a release date, or the release year alone."})
+        message = _("Give a release date, or the release year alone.")
+        raise ValidationError({"release_date": message})
     if None not in (release_date, release_year) and release_year != release_date.year:
-        message = f"release_year must be the year of release_date ({release_date.year})."
-        raise ValidationError({"release_year": message})
+        message = _("release_year must be the year of release_date (%(year)s).")
+        raise ValidationError({"release_year": message % {"year": release_date.year}})
 
 
 class MovieQuerySet(models.QuerySet):
@@ -72,30 +75,34 @@ class MovieQuerySet(models.QuerySet):
 
 
 class Movie(models.Model):
-    title = models.CharField(max_length=128)
+    title = models.CharField(_("title"), max_length=128)
     # A film known only by its year has no date: the year is never made into 1 January.
-    release_date = models.DateField(null=True, blank=True)
+    release_date = models.DateField(_("release date"), null=True, blank=True)
     release_year = models.PositiveSmallIntegerField(
+        _("release year"),
         blank=True,  # taken from the date when one is given
         validators=[MinValueValidator(1), MaxValueValidator(MAX_YEAR)],
-        help_text="The year of the release date, or alone for a film known only by its year.",
+        help_text=_("The year of the release date, or alone for a film known only by its year."),
     )
-    is_watched = models.BooleanField(default=False)
+    is_watched = models.BooleanField(_("watched"), default=False)
     # When it was watched: the moment (watching it here, or a source that says the time),
     # else the day alone (a diary), else neither (a source that says only "watched").
-    watched_at = models.DateTimeField(null=True, blank=True)
-    watched_on = models.DateField(null=True, blank=True, help_text="The day it was watched (UTC).")
+    watched_at = models.DateTimeField(_("watched at"), null=True, blank=True)
+    watched_on = models.DateField(
+        _("watched on"), null=True, blank=True, help_text=_("The day it was watched (UTC).")
+    )
     rating = models.PositiveSmallIntegerField(
+        _("rating"),
         null=True,
         blank=True,
         validators=[MinValueValidator(1), MaxValueValidator(MAX_RATING)],
-        help_text="Your rating, 1 to 10.",
+        help_text=_("Your rating, 1 to 10."),
     )
     # What other services call it; each names one film here, when known.
-    imdb_id = models.CharField("IMDb id", max_length=12, null=True, blank=True, unique=True)
-    tmdb_id = models.PositiveIntegerField("TMDB id", null=True, blank=True, unique=True)
+    imdb_id = models.CharField(_("IMDb id"), max_length=12, null=True, blank=True, unique=True)
+    tmdb_id = models.PositiveIntegerField(_("TMDB id"), null=True, blank=True, unique=True)
     letterboxd_uri = models.CharField(
-        "Letterboxd URI", max_length=200, null=True, blank=True, unique=True
+        _("Letterboxd URI"), max_length=200, null=True, blank=True, unique=True
     )
     # The title as the search compares and ordering sorts it: each character folded, case
     # and accents (movies.search).
@@ -108,42 +115,46 @@ class Movie(models.Model):
     objects = MovieQuerySet.as_manager()
 
     class Meta:
+        verbose_name = _("film")
+        verbose_name_plural = _("films")
         ordering = ["id"]
         constraints = [
             models.CheckConstraint(
                 name="movie_watch_dates_only_if_watched",
                 condition=Q(is_watched=True) | Q(watched_at__isnull=True, watched_on__isnull=True),
-                violation_error_message="An unwatched film has no watched_at or watched_on.",
+                violation_error_message=_("An unwatched film has no watched_at or watched_on."),
             ),
             models.CheckConstraint(
                 name="movie_watched_on_with_watched_at",
                 condition=Q(watched_at__isnull=True) | Q(watched_on__isnull=False),
-                violation_error_message="A film with watched_at needs watched_on.",
+                violation_error_message=_("A film with watched_at needs watched_on."),
             ),
             models.CheckConstraint(
                 name="movie_title_not_blank",
                 condition=~Q(title=""),
-                violation_error_message="The title may not be blank.",
+                violation_error_message=_("The title may not be blank."),
             ),
             models.CheckConstraint(
                 name="movie_title_trimmed",
                 condition=Q(title=Trim("title")),
-                violation_error_message="The title may not start or end with spaces.",
+                violation_error_message=_("The title may not start or end with spaces."),
             ),
             models.CheckConstraint(
                 name="movie_release_year_range",
                 condition=Q(release_year__gte=1, release_year__lte=MAX_YEAR),
-                violation_error_message=f"The release year is 1 to {MAX_YEAR}.",
+                violation_error_message=format_lazy(
+                    _("The release year is 1 to {max}."), max=MAX_YEAR
+                ),
             ),
             models.CheckConstraint(
                 name="movie_release_year_of_date",
                 condition=Q(release_date__isnull=True) | Q(release_date__year=F("release_year")),
-                violation_error_message="The release year is the year of the release date.",
+                violation_error_message=_("The release year is the year of the release date."),
             ),
             models.CheckConstraint(
                 name="movie_rating_range",
                 condition=Q(rating__isnull=True) | Q(rating__gte=1, rating__lte=MAX_RATING),
-                violation_error_message=f"A rating is 1 to {MAX_RATING}.",
+                violation_error_message=format_lazy(_("A rating is 1 to {max}."), max=MAX_RATING),
             ),
         ]
         indexes = [
@@ -196,6 +207,10 @@ class PendingImport(models.Model):
     name = models.CharField(max_length=255)
     data = models.BinaryField()
     on_error = models.CharField(max_length=5)
+
+    class Meta:
+        verbose_name = _("pending import")
+        verbose_name_plural = _("pending imports")
 
     def __str__(self):
         return self.name

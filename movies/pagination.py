@@ -2,6 +2,8 @@
 
 from dataclasses import dataclass
 
+from django.utils.text import format_lazy
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.plumbing import build_parameter_type
 from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.pagination import BasePagination
@@ -11,7 +13,7 @@ PAGE, PAGE_SIZE = "page", "page_size"
 DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE = 100, 1000
 MAX_OFFSET = 2**63 - 1  # the largest OFFSET that SQLite and PostgreSQL accept
 MAX_OFFSET_DIGITS = len(str(MAX_OFFSET))
-PAST_THE_END = "Invalid page: past the last page."
+PAST_THE_END = _("Invalid page: past the last page.")
 
 
 @dataclass(frozen=True)
@@ -65,7 +67,7 @@ def positive_int(query, name, default):
         return default
     digits = raw.lstrip("0")
     if not raw.isascii() or not raw.isdigit() or not digits:
-        raise ValidationError({name: ["A positive integer is required."]})
+        raise ValidationError({name: [_("A positive integer is required.")]})
     # More digits than any offset has: past the end (a page), or capped (a page size),
     # without reading thousands of digits, which Python refuses to convert.
     return int(digits) if len(digits) <= MAX_OFFSET_DIGITS else MAX_OFFSET + 1
@@ -87,13 +89,19 @@ class LinkHeaderPagination(BasePagination):
                 name=PAGE,
                 schema={"type": "integer", "minimum": 1},
                 location="query",
-                description="Page number, from 1. The Link header points to the neighbours.",
+                description=_("Page number, from 1. The Link header points to the neighbours."),
             ),
             build_parameter_type(
                 name=PAGE_SIZE,
                 schema={"type": "integer", "minimum": 1},
                 location="query",
-                description=f"Films per page: {DEFAULT_PAGE_SIZE} by default, "
-                f"at most {MAX_PAGE_SIZE} (larger values are capped).",
+                description=format_lazy(
+                    _(
+                        "Films per page: {default} by default, at most {maximum} (larger values "
+                        "are capped)."
+                    ),
+                    default=DEFAULT_PAGE_SIZE,
+                    maximum=MAX_PAGE_SIZE,
+                ),
             ),
         ]

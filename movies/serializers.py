@@ -2,6 +2,8 @@ from collections.abc import Mapping
 
 from django.core.validators import RegexValidator
 from django.db import IntegrityError, transaction
+from django.utils.text import format_lazy
+from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers, status
 from rest_framework.exceptions import APIException
 
@@ -10,19 +12,19 @@ from movies.models import MAX_RATING, MAX_YEAR, Movie, check_release
 
 # An IMDb title id (`tt0137523`), a Letterboxd film link as its exports give it
 # (`https://boxd.it/2a1m`) or its film page (`https://letterboxd.com/film/fight-club/`).
-IMDB_ID = RegexValidator(r"^tt[0-9]{7,10}\Z", "Enter an IMDb title id: tt and 7 to 10 digits.")
+IMDB_ID = RegexValidator(r"^tt[0-9]{7,10}\Z", _("Enter an IMDb title id: tt and 7 to 10 digits."))
 LETTERBOXD_URI = RegexValidator(
     r"^https://(boxd\.it/[0-9A-Za-z]+|letterboxd\.com/film/[0-9a-z-]+/)\Z",
-    "Enter a Letterboxd film link: https://boxd.it/... or https://letterboxd.com/film/.../",
+    _("Enter a Letterboxd film link: https://boxd.it/... or https://letterboxd.com/film/.../"),
 )
 # The largest id the database's integer column holds on every backend.
 MAX_TMDB_ID = 2_147_483_647
 
 
 UNIQUE_IDS = {
-    "imdb_id": "Another film on the list has this IMDb id.",
-    "tmdb_id": "Another film on the list has this TMDB id.",
-    "letterboxd_uri": "Another film on the list has this Letterboxd URI.",
+    "imdb_id": _("Another film on the list has this IMDb id."),
+    "tmdb_id": _("Another film on the list has this TMDB id."),
+    "letterboxd_uri": _("Another film on the list has this Letterboxd URI."),
 }
 
 
@@ -44,59 +46,67 @@ class MovieSerializer(serializers.Serializer):
 
     id = serializers.IntegerField(read_only=True)
     title = StrictCharField(
+        label=_("Title"),
         max_length=Movie._meta.get_field("title").max_length,
-        help_text="Stored without surrounding spaces.",
+        help_text=_("Stored without surrounding spaces."),
     )
     release_date = ReleaseDateField(
+        label=_("Release date"),
         required=False,
         allow_null=True,
-        help_text="Null for a film known only by its year. Give it or release_year.",
+        help_text=_("Null for a film known only by its year. Give it or release_year."),
     )
     release_year = serializers.IntegerField(
+        label=_("Release year"),
         required=False,
         min_value=1,
         max_value=MAX_YEAR,
-        help_text="The year of release_date when that is given; alone for a film known only "
-        "by its year.",
+        help_text=_(
+            "The year of release_date when that is given; alone for a film known only by its year."
+        ),
     )
     is_watched = serializers.BooleanField(read_only=True)
     watched_at = serializers.DateTimeField(
         read_only=True,
         allow_null=True,
-        help_text="When it was watched (UTC); null if not, or if only the day is known.",
+        help_text=_("When it was watched (UTC); null if not, or if only the day is known."),
     )
     watched_on = serializers.DateField(
         read_only=True,
         allow_null=True,
-        help_text="The day it was watched (UTC); null if not, or if that is not known.",
+        help_text=_("The day it was watched (UTC); null if not, or if that is not known."),
     )
     rating = serializers.IntegerField(
+        label=_("Rating"),
         required=False,
         allow_null=True,
         min_value=1,
         max_value=MAX_RATING,
-        help_text=f"Your rating, 1 to {MAX_RATING}; null if none.",
+        help_text=format_lazy(_("Your rating, 1 to {maximum}; null if none."), maximum=MAX_RATING),
     )
     imdb_id = StrictCharField(
+        label=_("IMDb id"),
         required=False,
         allow_null=True,
         max_length=Movie._meta.get_field("imdb_id").max_length,
         validators=[IMDB_ID],
-        help_text="The film's IMDb id, such as tt0137523.",
+        help_text=_("The film's IMDb id, such as tt0137523."),
     )
     tmdb_id = serializers.IntegerField(
+        label=_("TMDB id"),
         required=False,
         allow_null=True,
         min_value=1,
         max_value=MAX_TMDB_ID,
-        help_text="The film's id at The Movie Database.",
+        help_text=_("The film's id at The Movie Database."),
     )
     letterboxd_uri = StrictCharField(
+        label=_("Letterboxd URI"),
         required=False,
         allow_null=True,
         max_length=Movie._meta.get_field("letterboxd_uri").max_length,
         validators=[LETTERBOXD_URI],
-        help_text="The film's Letterboxd link, such as https://boxd.it/2a1m.",
+        help_text=_("The film's Letterboxd link, such as https://boxd.it/2a1m."),
     )
 
     class Meta:

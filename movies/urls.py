@@ -1,6 +1,7 @@
 """The movies API, mounted at /api/ by the project."""
 
 from django.urls import path, re_path
+from django.utils.translation import gettext_lazy as _
 from rest_framework.routers import SimpleRouter
 
 from movies.import_export import ExportView, ImportView
@@ -17,7 +18,7 @@ legacy_watch = MovieViewSet.as_view(
     {"get": "legacy_watch", "post": "legacy_watch"},
     permission_classes=[TokenRequiredForGet],
     http_method_names=["get", "post", "options"],
-    name="Watch (the Flask app's route)",
+    name=_("Watch (the Flask app's route)"),
     description=MovieViewSet.legacy_watch.__doc__,
 )
 

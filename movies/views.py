@@ -1,5 +1,6 @@
 from django.http import Http404
 from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import serializers, status, viewsets
 from rest_framework.decorators import action
@@ -9,7 +10,6 @@ from rest_framework.exceptions import (
     NotFound,
     ValidationError,
 )
-from rest_framework.renderers import BrowsableAPIRenderer
 from rest_framework.response import Response
 
 from movies import reads
@@ -20,11 +20,27 @@ from movies.renderers import FastJSONRenderer
 from movies.schema import ID_TAKEN, LEGACY_WATCH_SCHEMA, LINK_HEADER, LOCATION_HEADER, Detail
 from movies.serializers import MovieSerializer
 from watchlist.internals.rest_framework import VaryAlso
+from watchlist.renderers import BrowsableAPIRenderer
 
-DELETED = "Movie has been successfully deleted."
-ALREADY_WATCHED = "Movie has already been watched."
-NOT_WATCHED = "Movie has not been watched."
-FLASK_INVALID_BODY = "Please provide the title and release_date."
+DELETED = _("Movie has been successfully deleted.")
+ALREADY_WATCHED = _("Movie has already been watched.")
+NOT_WATCHED = _("Movie has not been watched.")
+FLASK_INVALID_BODY = _("Please provide the title and release_date.")
+
+
+# The browsable API's description of the list and of a film, in the reader's language.
+DESCRIPTION = _("""The films on the watchlist, and whether you have watched them.
+
+Anyone may read; adding, editing, watching and deleting need a signed-in user: send
+`Authorization: Token <key>` (get a key from `POST /api/auth/token/`), or sign in
+with the *Log in* link to use the forms on these pages.
+
+- `GET /api/` lists the films, a page at a time: filter with `is_watched` and
+  `search`, sort with `ordering`.
+- `POST /api/` adds a film: a `title` and a `release_date` (`YYYY-MM-DD`, or a UNIX
+  timestamp in seconds).
+- `GET`, `PUT`, `PATCH` or `DELETE /api/<id>/` reads, replaces, changes or deletes one.
+- `POST /api/<id>/watch/` marks it watched, `POST /api/<id>/unwatch/` unwatched.""")
 
 
 class WatchStateUnchanged(APIException):
@@ -87,19 +103,8 @@ class MethodsFirst:
     ),
 )
 class MovieViewSet(MethodsFirst, VaryAlso, viewsets.ModelViewSet):
-    """The films on the watchlist, and whether you have watched them.
-
-    Anyone may read; adding, editing, watching and deleting need a signed-in user: send
-    `Authorization: Token <key>` (get a key from `POST /api/auth/token/`), or sign in
-    with the *Log in* link to use the forms on these pages.
-
-    - `GET /api/` lists the films, a page at a time: filter with `is_watched` and
-      `search`, sort with `ordering`.
-    - `POST /api/` adds a film: a `title` and a `release_date` (`YYYY-MM-DD`, or a UNIX
-      timestamp in seconds).
-    - `GET`, `PUT`, `PATCH` or `DELETE /api/<id>/` reads, replaces, changes or deletes one.
-    - `POST /api/<id>/watch/` marks it watched, `POST /api/<id>/unwatch/` unwatched.
-    """
+    """The films on the watchlist, and whether you have watched them (`DESCRIPTION` says
+    what the viewset offers: the browsable API's pages show it, translated)."""
 
     queryset = Movie.objects.all()
     serializer_class = MovieSerializer
@@ -110,10 +115,10 @@ class MovieViewSet(MethodsFirst, VaryAlso, viewsets.ModelViewSet):
     # An id as the films have them: no leading zero, no more digits than a 64-bit id has
     # (`/api/007/` names no film, rather than film 7 for writes and none for reads).
     lookup_value_regex = ID_PATTERN
-    # Films are gzipped for clients that take it (watchlist.http.GZipMiddleware). Said here,
-    # once, the early answers carry it too, and the gzip middleware need not patch Vary into
-    # every answer.
-    vary_also = ["Accept-Encoding"]
+    # Films are gzipped for clients that take it (watchlist.http.GZipMiddleware), and their
+    # messages are in the client's language (watchlist.languages). Said here, once, the
+    # early answers carry it too, and neither middleware need patch Vary into every answer.
+    vary_also = ["Accept-Encoding", "Accept-Language"]
 
     # Reads go through movies.reads, which anonymous JSON reads reach earlier too
     # (movies.early_reads): one query, one set of rows, one encoding for both.
@@ -132,7 +137,16 @@ class MovieViewSet(MethodsFirst, VaryAlso, viewsets.ModelViewSet):
 
     def get_view_name(self):
         # The browsable API's page titles (DRF's would say "Movie List", "Movie Instance").
-        return {"List": "Films", "Instance": "Film"}.get(self.suffix) or super().get_view_name()
+        return {"List": _("Films"), "Instance": _("Film")}.get(
+            self.suffix
+        ) or super().get_view_name()
+
+    def get_view_description(self, html=False):
+        # Routes with no description of their own (the list, a film) show DESCRIPTION: DRF
+        # reads `description` first, and a docstring cannot be translated.
+        if self.description is None:
+            self.description = DESCRIPTION
+        return super().get_view_description(html)
 
     def get_object(self):
         # One 404 message for every route, as for an unknown URL (DRF's default would say
@@ -160,7 +174,7 @@ class MovieViewSet(MethodsFirst, VaryAlso, viewsets.ModelViewSet):
 
     def destroy(self, request, *args, **kwargs):
         self.get_object().delete()
-        return Response({"detail": DELETED})
+        return Response({"detail": str(DELETED)})
 
     @extend_schema(
         operation_id="add_film_flask",
@@ -174,7 +188,7 @@ class MovieViewSet(MethodsFirst, VaryAlso, viewsets.ModelViewSet):
         methods=["post"],
         url_path="create",
         url_name="create-legacy",
-        name="Add a film (the Flask app's route)",
+        name=_("Add a film (the Flask app's route)"),
     )
     def create_legacy(self, request):
         """Adds a film, as `POST /api/` does; for clients of the Flask app.
@@ -188,7 +202,7 @@ class MovieViewSet(MethodsFirst, VaryAlso, viewsets.ModelViewSet):
             return self.create(request)
         except ValidationError as error:  # the serializer's: a message per field
             return Response(
-                {"detail": FLASK_INVALID_BODY, **error.detail}, status.HTTP_400_BAD_REQUEST
+                {"detail": str(FLASK_INVALID_BODY), **error.detail}, status.HTTP_400_BAD_REQUEST
             )
 
     @extend_schema(

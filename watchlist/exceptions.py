@@ -5,6 +5,7 @@ import logging
 
 from django.db import InterfaceError, OperationalError
 from django.http import HttpResponse, JsonResponse
+from django.utils.translation import gettext_lazy as _
 from rest_framework import status
 from rest_framework.exceptions import APIException
 from rest_framework.views import exception_handler
@@ -18,7 +19,7 @@ RETRY_AFTER_SECONDS = 5
 
 class DatabaseUnavailable(APIException):
     status_code = status.HTTP_503_SERVICE_UNAVAILABLE
-    default_detail = "The database is unavailable; try again shortly."
+    default_detail = _("The database is unavailable; try again shortly.")
     default_code = "database_unavailable"
 
 
@@ -48,7 +49,7 @@ class DatabaseUnavailableMiddleware:
         if not isinstance(exception, OperationalError | InterfaceError):
             return None
         logger.warning("Database unavailable: %s", exception)
-        detail = DatabaseUnavailable.default_detail
+        detail = str(DatabaseUnavailable.default_detail)
         if is_api(request):
             response = JsonResponse({"detail": detail}, status=503)
         else:

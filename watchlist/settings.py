@@ -9,6 +9,8 @@ docs/configuration.md describes every variable.
 from datetime import timedelta
 from pathlib import Path
 
+from django.utils.translation import gettext_lazy as _
+
 from watchlist.env import (
     LOG_LEVELS,
     SettingError,
@@ -88,6 +90,11 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # The language of each answer: the language cookie (the pages' switch), else
+    # Accept-Language, else LANGUAGE_CODE; every answer below names it (Content-Language)
+    # and varies by it (Vary). Above the early answers, which it serves as it serves DRF.
+    # (Django's LocaleMiddleware, for URLs without language prefixes: watchlist.languages.)
+    "watchlist.languages.LocaleMiddleware",
     # What HTTP clients rely on: ETags and 304s, gzip, 308 slash redirects (watchlist.http;
     # docs/http.md). Static files, answered above, come compressed and
     # cached by whitenoise already.
@@ -270,7 +277,11 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 
-LANGUAGE_CODE = "en-us"
+# The languages of the pages and messages (locale/<code>/LC_MESSAGES/django.po): a client
+# gets the one it asks for (Accept-Language, or the pages' language switch), else this one.
+LANGUAGES = [("en", _("English")), ("es", _("Spanish"))]
+LANGUAGE_CODE = env_choice("DJANGO_LANGUAGE_CODE", "en", [code for code, name in LANGUAGES])
+LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = "UTC"
 USE_I18N = True
 USE_TZ = True
@@ -292,6 +303,10 @@ HTTPS = env_bool("DJANGO_HTTPS", default=not DEBUG)
 SECURE_SSL_REDIRECT = HTTPS
 SESSION_COOKIE_SECURE = HTTPS
 CSRF_COOKIE_SECURE = HTTPS
+# The language switch's choice, kept like the other cookies: sent over HTTPS only, not
+# across sites.
+LANGUAGE_COOKIE_SECURE = HTTPS
+LANGUAGE_COOKIE_SAMESITE = "Lax"
 SECURE_HSTS_SECONDS = env_int("DJANGO_HSTS_SECONDS", 31_536_000) if HTTPS else 0
 SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("DJANGO_HSTS_INCLUDE_SUBDOMAINS", default=True)
 SECURE_HSTS_PRELOAD = env_bool("DJANGO_HSTS_PRELOAD", default=True)
@@ -311,7 +326,7 @@ REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticatedOrReadOnly"],
     "DEFAULT_RENDERER_CLASSES": [
         "rest_framework.renderers.JSONRenderer",
-        "rest_framework.renderers.BrowsableAPIRenderer",
+        "watchlist.renderers.BrowsableAPIRenderer",
     ],
     "DEFAULT_PARSER_CLASSES": [
         "watchlist.parsers.JSONParser",
@@ -386,7 +401,7 @@ if SENTRY_DSN:
 # --- Sign-in: lockout, API tokens, password hashing, Content-Security-Policy ---------------
 # (accounts/ holds the code; docs/security.md describes the policy, docs/configuration.md
 # every variable.)
-INSTALLED_APPS += ["axes", "knox", "csp", "accounts"]
+INSTALLED_APPS += ["accounts.apps.LockoutsConfig", "accounts.apps.TokensConfig", "csp", "accounts"]
 
 # Django's authenticate() asks django-axes first: a locked-out username or client address is
 # refused before any password is checked, on every route that signs in (admin, browsable

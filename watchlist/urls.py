@@ -2,6 +2,7 @@
 
 from django.contrib import admin
 from django.urls import include, path
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from watchlist import views
@@ -13,9 +14,9 @@ swagger_ui = SpectacularSwaggerSplitView.as_view(
 )
 
 # The admin's pages name this site, not the framework.
-admin.site.site_header = "Watchlist administration"
-admin.site.site_title = "Watchlist admin"
-admin.site.index_title = "Films and users"
+admin.site.site_header = _("Watchlist administration")
+admin.site.site_title = _("Watchlist admin")
+admin.site.index_title = _("Films and users")
 
 urlpatterns = [
     path("", views.ApiInfoView.as_view(), name="api-info"),
@@ -25,6 +26,9 @@ urlpatterns = [
     path("api/auth/", include("rest_framework.urls")),
     path("api/", include("movies.urls")),
     path("admin/", admin.site.urls),
+    # The pages' language switch (Django's set_language): a cookie that outranks
+    # Accept-Language.
+    path("i18n/", include("django.conf.urls.i18n")),
 ]
 
 handler400 = views.bad_request

@@ -2,6 +2,8 @@
 
 from django.http import JsonResponse
 from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views import defaults
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import serializers
@@ -24,7 +26,7 @@ class ApiInfoView(APIView):
     """What this API is, its version, and where to go next: the films, the OpenAPI schema,
     the interactive documentation and the admin."""
 
-    name = "Watchlist API"
+    name = gettext_lazy("Watchlist API")
     authentication_classes = []
     permission_classes = [AllowAny]
 
@@ -56,24 +58,24 @@ def bad_request(request, exception):
     # A refused Host header, too many fields or parameters: Django's own checks. The
     # message stays general: the request's values are not echoed back.
     if is_api(request):
-        return JsonResponse({"detail": "Bad request."}, status=400)
+        return JsonResponse({"detail": _("Bad request.")}, status=400)
     return defaults.bad_request(request, exception)
 
 
 def permission_denied(request, exception):
     if is_api(request):
-        return JsonResponse({"detail": "You do not have permission to do this."}, status=403)
+        return JsonResponse({"detail": _("You do not have permission to do this.")}, status=403)
     return defaults.permission_denied(request, exception)
 
 
 def not_found(request, exception):
     if is_api(request):
-        return JsonResponse({"detail": "Not found."}, status=404)
+        return JsonResponse({"detail": _("Not found.")}, status=404)
     return defaults.page_not_found(request, exception)
 
 
 def server_error(request):
     # Logged with its traceback by django.request; the client sees no detail.
     if is_api(request):
-        return JsonResponse({"detail": "Internal server error."}, status=500)
+        return JsonResponse({"detail": _("Internal server error.")}, status=500)
     return defaults.server_error(request)

@@ -86,6 +86,29 @@ def test_the_token_endpoint_refuses_in_json(limit):
     assert response["Retry-After"] == "900"
 
 
+def test_the_lockout_says_why_in_the_language_asked_for(limit):
+    make_user("alice")
+    client = APIClient()
+    fail(ROUTES[2], client, "alice", limit)
+    spanish = {"HTTP_ACCEPT_LANGUAGE": "es"}
+
+    response = client.post(
+        reverse("api-token"), {"username": "alice", "password": PASSWORD}, **spanish
+    )
+    page = client.post(
+        reverse("admin:login"), {"username": "alice", "password": PASSWORD}, **spanish
+    )
+
+    assert response.status_code == page.status_code == HTTPStatus.TOO_MANY_REQUESTS
+    message = (
+        "Demasiados intentos fallidos de inicio de sesión para esta cuenta o desde esta "
+        "dirección: vuelve a intentarlo dentro de 15 minutos."
+    )
+    assert response.json() == {"detail": message}
+    assert response["Content-Language"] == "es"
+    assert message in page.content.decode()
+
+
 @pytest.mark.parametrize("route", ROUTES, ids=route_ids)
 def test_failures_on_one_route_lock_every_route(route, limit):
     make_user("alice")

@@ -25,6 +25,8 @@ from datetime import UTC
 import ijson
 from django.conf import settings
 from django.db import IntegrityError, connection, transaction
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext
 
 from movies import search_index
 from movies.models import Movie
@@ -32,7 +34,7 @@ from movies.search import fold_case
 
 from . import formats, sources
 from .formats import Problem, Skip
-from .sources import Refused
+from .sources import Refused, grouped
 
 ON_ERROR = ("abort", "skip")
 BATCH = 1000
@@ -42,10 +44,10 @@ SAMPLE = 100  # at most this many merges and changes are listed (all problems ar
 IMPORT_LOCK = 0x5761_7463_686C
 IDS = ("imdb_id", "tmdb_id", "letterboxd_uri")
 ID_NAMES = {
-    "imdb_id": "IMDb ids",
-    "tmdb_id": "TMDB ids",
-    "letterboxd_uri": "Letterboxd URIs",
-    "id": "ids",
+    "imdb_id": gettext_lazy("IMDb ids"),
+    "tmdb_id": gettext_lazy("TMDB ids"),
+    "letterboxd_uri": gettext_lazy("Letterboxd URIs"),
+    "id": gettext_lazy("ids"),
 }
 FILLED = ("release_date", "rating", *IDS)  # filled in when a film lacks them
 COLUMNS = (
@@ -60,16 +62,21 @@ COLUMNS = (
 )
 # Folders of an export archive that are not the member's list (Letterboxd's), and why.
 ELSEWHERE = {
-    "deleted": "entries deleted on Letterboxd",
-    "orphaned": "orphaned entries (films no longer on Letterboxd)",
-    "likes": "likes, not your films or watchlist",
-    "lists": "a list of yours, not your watchlist",
-    "__MACOSX": "left by macOS's archiver",
+    "deleted": gettext_lazy("entries deleted on Letterboxd"),
+    "orphaned": gettext_lazy("orphaned entries (films no longer on Letterboxd)"),
+    "likes": gettext_lazy("likes, not your films or watchlist"),
+    "lists": gettext_lazy("a list of yours, not your watchlist"),
+    "__MACOSX": gettext_lazy("left by macOS's archiver"),
 }
 
 
-def plural(count, word):
-    return f"{count:,} {word}{'' if count == 1 else 's'}"
+def counted(message, count):
+    """ngettext's `message`, with `count` in it as the language writes it."""
+    return message % {"count": grouped(count)}
+
+
+def rows_count(count):
+    return counted(ngettext("%(count)s row", "%(count)s rows", count), count)
 
 
 def import_limit():
@@ -142,31 +149,94 @@ class Report:
         """The report in lines of text, for a person."""
         for listed in self.files:
             if "ignored" in listed:
-                yield f"{listed['name']}: ignored ({listed['ignored']})"
+                yield _("%(name)s: ignored (%(reason)s)") % {
+                    "name": listed["name"],
+                    "reason": listed["ignored"],
+                }
             else:
-                yield f"{listed['name']}: {listed['format_name']}, {plural(listed['rows'], 'row')}"
-        done = self.written
-        added, completed = ("added", "completed") if done else ("to add", "to complete")
-        yield (
-            f"{plural(self.rows, 'row')}: {plural(self.created, 'film')} {added}, "
-            f"{self.updated} {completed}, {self.unchanged} already there; "
-            f"{plural(self.merged, 'row')} merged into a film met earlier, "
-            f"{len(self.skipped)} skipped (not films), {len(self.problems)} invalid."
-        )
+                yield _("%(name)s: %(format)s, %(rows)s") % {
+                    "name": listed["name"],
+                    "format": listed["format_name"],
+                    "rows": rows_count(listed["rows"]),
+                }
+        yield self.summary()
         for found in self.problems:
-            where = f"line {found['line']}" if "line" in found else found["path"]
-            column = f", column {found['column']}" if found.get("column") else ""
-            value = f" (found: {found['value']!r})" if "value" in found else ""
-            yield f"  {found['file']}, {where}{column}: {found['message']}{value}"
-        if done:
-            yield "Imported."
-        elif self.dry_run:
-            yield "Dry run: nothing was written."
-        else:
-            yield (
-                f"Nothing was imported: {plural(len(self.problems), 'row')} invalid. Correct "
-                "them, or import again skipping invalid rows."
+            where = (
+                _("line %(line)s") % {"line": found["line"]} if "line" in found else found["path"]
             )
+            if found.get("column"):
+                where = _("%(where)s, column %(column)s") % {
+                    "where": where,
+                    "column": found["column"],
+                }
+            message = found["message"]
+            if "value" in found:
+                message = _("%(message)s (found: %(value)s)") % {
+                    "message": message,
+                    "value": repr(found["value"]),
+                }
+            yield f"  {found['file']}, {where}: {message}"
+        if self.written:
+            yield _("Imported.")
+        elif self.dry_run:
+            yield _("Dry run: nothing was written.")
+        else:
+            yield _(
+                "Nothing was imported: %(rows)s invalid. Correct them, or import again "
+                "skipping invalid rows."
+            ) % {"rows": rows_count(len(self.problems))}
+
+    def summary(self):
+        """The counts in one line."""
+        if self.written:
+            created = counted(
+                ngettext("%(count)s film added", "%(count)s films added", self.created),
+                self.created,
+            )
+            updated = counted(
+                ngettext("%(count)s completed", "%(count)s completed", self.updated), self.updated
+            )
+        else:
+            created = counted(
+                ngettext("%(count)s film to add", "%(count)s films to add", self.created),
+                self.created,
+            )
+            updated = counted(
+                ngettext("%(count)s to complete", "%(count)s to complete", self.updated),
+                self.updated,
+            )
+        return _(
+            "%(rows)s: %(created)s, %(updated)s, %(unchanged)s; %(merged)s, %(skipped)s, "
+            "%(invalid)s."
+        ) % {
+            "rows": rows_count(self.rows),
+            "created": created,
+            "updated": updated,
+            "unchanged": counted(
+                ngettext("%(count)s already there", "%(count)s already there", self.unchanged),
+                self.unchanged,
+            ),
+            "merged": counted(
+                ngettext(
+                    "%(count)s row merged into a film met earlier",
+                    "%(count)s rows merged into a film met earlier",
+                    self.merged,
+                ),
+                self.merged,
+            ),
+            "skipped": counted(
+                ngettext(
+                    "%(count)s skipped (not films)",
+                    "%(count)s skipped (not films)",
+                    len(self.skipped),
+                ),
+                len(self.skipped),
+            ),
+            "invalid": counted(
+                ngettext("%(count)s invalid", "%(count)s invalid", len(self.problems)),
+                len(self.problems),
+            ),
+        }
 
 
 # --- Films the import has seen --------------------------------------------------------------
@@ -400,8 +470,8 @@ def recognise(members, report, stack):
     for member in members:
         folder = next((part for part in member.path.split("/")[:-1] if part in ELSEWHERE), None)
         if member.archive and (folder or member.basename.startswith(".")):
-            reason = ELSEWHERE.get(folder, "a hidden file")
-            report.files.append({"name": member.name, "ignored": reason})
+            reason = ELSEWHERE.get(folder, gettext_lazy("a hidden file"))
+            report.files.append({"name": member.name, "ignored": str(reason)})
             continue
         with contextlib.ExitStack() as this_file:
             stream = this_file.enter_context(member.open())
@@ -409,13 +479,13 @@ def recognise(members, report, stack):
                 opened = open_file(member, stream)
             except Refused as refusal:
                 if member.archive and refusal.status == 415:  # an export's other files
-                    report.files.append({"name": member.name, "ignored": "not a list of films"})
+                    ignored = _("not a list of films")
+                    report.files.append({"name": member.name, "ignored": ignored})
                     continue
                 raise
             if member.archive and not opened.format.in_export(member.path):
-                report.files.append(
-                    {"name": member.name, "ignored": "not your watchlist, history or film ratings"}
-                )
+                ignored = _("not your watchlist, history or film ratings")
+                report.files.append({"name": member.name, "ignored": ignored})
                 continue
             if member.archive:  # nothing of the stream kept: its buffers go with it
                 opened = OpenFile(member, opened.format, rows=None, stream=None)
@@ -427,17 +497,22 @@ def recognise(members, report, stack):
     for archive, opened in itertools.groupby(files, lambda f: f.member.archive):
         found = {f.format.source for f in opened}
         if archive and len(found) > 1:
-            raise Refused(f"{archive} mixes {' and '.join(sorted(found))} exports.", 400, archive)
+            message = _("%(name)s mixes %(sources)s exports.") % {
+                "name": archive,
+                "sources": _(" and ").join(sorted(found)),
+            }
+            raise Refused(message, 400, archive)
     if not files:
-        names = ", ".join(member.name for member in members) or "the upload"
-        raise Refused(f"{names}: no list of films found. Expected {formats.EXPECTED}.", 415)
+        names = ", ".join(member.name for member in members) or _("the upload")
+        message = _("%(names)s: no list of films found. Expected %(expected)s.")
+        raise Refused(message % {"names": names, "expected": formats.EXPECTED}, 415)
     return files
 
 
 def open_file(member, stream):
     json_like = sources.starts_like_json(stream)
     if json_like is None:
-        raise Refused(f"{member.name} is empty.", 400, member.name)
+        raise Refused(_("%(name)s is empty.") % {"name": member.name}, 400, member.name)
     if json_like:
         return open_json(member, stream)
     header, records = sources.csv_header_and_records(stream, member.name)
@@ -456,13 +531,20 @@ def open_file(member, stream):
 
 def misfit(record, width):
     """The Problem of a record with more or fewer fields than the header has columns."""
-    fields = plural(len(record.values) + record.extra, "field")
-    message = f"This line has {fields}; the header has {width}."
+    fields = counted(
+        ngettext("%(count)s field", "%(count)s fields", len(record.values) + record.extra),
+        len(record.values) + record.extra,
+    )
     if record.last_line > record.line:
-        message = (
-            f"This row, lines {record.line} to {record.last_line}, has {fields}; the header "
-            f"has {width}. A quoted field may be left open."
-        )
+        message = _(
+            "This row, lines %(first)s to %(last)s, has %(fields)s; the header has %(width)s. "
+            "A quoted field may be left open."
+        ) % {"first": record.line, "last": record.last_line, "fields": fields, "width": width}
+    else:
+        message = _("This line has %(fields)s; the header has %(width)s.") % {
+            "fields": fields,
+            "width": width,
+        }
     return Problem(None, message)
 
 
@@ -471,14 +553,13 @@ def open_json(member, stream):
     try:
         first_event = next(events)
     except ijson.JSONError as error:
-        raise Refused(
-            f"{member.name} is not valid JSON ({json_error(error)}).", 400, member.name
-        ) from None
+        raise not_json(member, error) from None
     top_level = {"start_array": "array", "start_map": "object"}.get(first_event[1])
     items = ijson.items(itertools.chain([first_event], events), "item", use_float=True)
     first = next_json(items, member)
     if first is END and top_level == "array":
-        raise Refused(f"{member.name} holds an empty list.", 400, member.name)
+        message = _("%(name)s holds an empty list.") % {"name": member.name}
+        raise Refused(message, 400, member.name)
     fmt = formats.json_format(None if first is END else first, member, top_level)
 
     def rows():
@@ -490,14 +571,16 @@ def open_json(member, stream):
             if isinstance(item, dict):
                 yield location, item
             else:
-                yield location, Problem(None, NOT_AN_OBJECT, shown_json(item))
+                yield location, Problem(None, str(NOT_AN_OBJECT), shown_json(item))
             item = next_json(items, member)
 
     return OpenFile(member, fmt, rows(), stream)
 
 
 END = object()  # past a JSON list's last item (which may be null)
-NOT_AN_OBJECT = "Each item of the list is an object ({...}) describing a film; this is not."
+NOT_AN_OBJECT = gettext_lazy(
+    "Each item of the list is an object ({...}) describing a film; this is not."
+)
 
 
 def shown_json(value):
@@ -509,11 +592,15 @@ def next_json(items, member):
     try:
         return next(items, END)
     except ijson.JSONError as error:
-        raise Refused(
-            f"{member.name} is not valid JSON ({json_error(error)}).", 400, member.name
-        ) from None
+        raise not_json(member, error) from None
     except UnicodeDecodeError:
-        raise Refused(f"{member.name} is not UTF-8 text.", 400, member.name) from None
+        message = _("%(name)s is not UTF-8 text.") % {"name": member.name}
+        raise Refused(message, 400, member.name) from None
+
+
+def not_json(member, error):
+    message = _("%(name)s is not valid JSON (%(error)s).")
+    return Refused(message % {"name": member.name, "error": json_error(error)}, 400, member.name)
 
 
 def json_error(error):
@@ -551,13 +638,12 @@ def run(files, report, catalog, writing, progress):
                     if progress:
                         progress(report, done + position(opened), total)
         if not counted["rows"] and not opened.member.archive:
-            raise Refused(
-                f"{opened.member.name} has no rows: only a header.", 400, opened.member.name
-            )
+            message = _("%(name)s has no rows: only a header.") % {"name": opened.member.name}
+            raise Refused(message, 400, opened.member.name)
         done += opened.member.size or 0
     writing = flush(batch, report, catalog, writing)
     if not report.rows:
-        raise Refused("The files hold no rows.", 400)
+        raise Refused(_("The files hold no rows."), 400)
     if writing:
         insert_new_films(catalog)
     tally(report, catalog)
@@ -602,9 +688,9 @@ def flush(batch, report, catalog, writing):
     whether the import still writes."""
     if writing and report.problems and report.on_error == "abort":
         writing = False
-    keyed = [(entry, keys(entry)) for _, entry in batch]
+    keyed = [(entry, keys(entry)) for _location, entry in batch]
     catalog.load(keyed)
-    for (location, entry), (_, entry_keys) in zip(batch, keyed, strict=True):
+    for (location, entry), (_entry, entry_keys) in zip(batch, keyed, strict=True):
         film = catalog.find(entry, entry_keys)
         if film is None:
             film = catalog.make(entry)
@@ -691,11 +777,11 @@ def refused_on_a_taken_id():
     except IntegrityError as error:
         # The database's words (constraint names, SQL) are not for the user: which id it was.
         taken = next((name for name in IDS if name in str(error)), "id")
-        raise Refused(
-            f"While the import ran, another change gave a film one of the {ID_NAMES[taken]} "
-            "it imports; nothing was imported. Import again.",
-            409,
-        ) from None
+        message = _(
+            "While the import ran, another change gave a film one of the %(ids)s it imports; "
+            "nothing was imported. Import again."
+        )
+        raise Refused(message % {"ids": ID_NAMES[taken]}, 409) from None
 
 
 def tally(report, catalog):

@@ -16,6 +16,8 @@ from decimal import Decimal, InvalidOperation
 from pathlib import PurePosixPath
 
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from rest_framework.exceptions import ValidationError
 
 from movies.models import check_release
@@ -59,6 +61,10 @@ class Skip(Exception):
         self.reason, self.title = reason, title
 
 
+# Why a row is skipped: what it is instead (IMDB_NOT_FILMS, TRAKT_NOT_FILMS).
+NOT_A_FILM = gettext_lazy("%(what)s, not a film")
+
+
 class Problem(Exception):
     """A row the API would refuse: where (a column or JSON path) and why."""
 
@@ -99,9 +105,11 @@ def film(values, where):
         except ValidationError as error:
             raise Problem(where.get(name, name), first_message(error.detail), value) from None
     if checked.get("title") is None:
-        raise Problem(where.get("title", "title"), "A film needs a title.")
+        raise Problem(where.get("title", "title"), _("A film needs a title."))
     if checked.get("release_year") is None and checked.get("release_date") is None:
-        raise Problem(where.get("release_year", "release_year"), "A film needs its release year.")
+        raise Problem(
+            where.get("release_year", "release_year"), _("A film needs its release year.")
+        )
     try:
         check_release(checked.get("release_date"), checked.get("release_year"))
     except DjangoValidationError as error:
@@ -129,7 +137,7 @@ def year(value, where):
     if value is None:
         return None
     if not isinstance(value, int) and not YEAR.fullmatch(str(value)):
-        raise Problem(where, "Enter the release year as a number, such as 1999.", value)
+        raise Problem(where, _("Enter the release year as a number, such as 1999."), value)
     return int(value)
 
 
@@ -141,11 +149,11 @@ def iso_date(value, where, partial_ok=False):
     if not isinstance(value, str) or not ISO_DATE.fullmatch(value):
         if partial_ok and re.fullmatch(r"[0-9]{4}(-[0-9]{2})?", value):
             return None  # known to the month or year only: not a date
-        raise Problem(where, "Enter a date as YYYY-MM-DD.", value)
+        raise Problem(where, _("Enter a date as YYYY-MM-DD."), value)
     try:
         return date.fromisoformat(value)
     except ValueError:
-        raise Problem(where, "This date does not exist.", value) from None
+        raise Problem(where, _("This date does not exist."), value) from None
 
 
 def moment(value, where):
@@ -155,11 +163,12 @@ def moment(value, where):
     if value is None:
         return None
     if isinstance(value, str) and ISO_DATE.fullmatch(value):
-        raise Problem(where, "Give a time with the day (a day alone goes in watched_on).", value)
+        message = _("Give a time with the day (a day alone goes in watched_on).")
+        raise Problem(where, message, value)
     try:
         parsed = datetime.fromisoformat(value)
     except (TypeError, ValueError):
-        message = "Enter a date and time in ISO 8601 (2024-01-31T20:15:00Z)."
+        message = _("Enter a date and time in ISO 8601 (2024-01-31T20:15:00Z).")
         raise Problem(where, message, value) from None
     return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
 
@@ -172,24 +181,24 @@ def watched_day(at, on):
 
 IMDB_FILMS = {"Movie", "TV Movie", "Short", "Video", "movie", "tvMovie", "short", "video"}
 IMDB_NOT_FILMS = {
-    "TV Series": "a TV series",
-    "tvSeries": "a TV series",
-    "TV Mini Series": "a TV mini series",
-    "tvMiniSeries": "a TV mini series",
-    "TV Episode": "a TV episode",
-    "tvEpisode": "a TV episode",
-    "TV Special": "a TV special",
-    "tvSpecial": "a TV special",
-    "TV Short": "a TV short",
-    "tvShort": "a TV short",
-    "Video Game": "a video game",
-    "videoGame": "a video game",
-    "Music Video": "a music video",
-    "musicVideo": "a music video",
-    "Podcast Series": "a podcast",
-    "podcastSeries": "a podcast",
-    "Podcast Episode": "a podcast episode",
-    "podcastEpisode": "a podcast episode",
+    "TV Series": gettext_lazy("a TV series"),
+    "tvSeries": gettext_lazy("a TV series"),
+    "TV Mini Series": gettext_lazy("a TV mini series"),
+    "tvMiniSeries": gettext_lazy("a TV mini series"),
+    "TV Episode": gettext_lazy("a TV episode"),
+    "tvEpisode": gettext_lazy("a TV episode"),
+    "TV Special": gettext_lazy("a TV special"),
+    "tvSpecial": gettext_lazy("a TV special"),
+    "TV Short": gettext_lazy("a TV short"),
+    "tvShort": gettext_lazy("a TV short"),
+    "Video Game": gettext_lazy("a video game"),
+    "videoGame": gettext_lazy("a video game"),
+    "Music Video": gettext_lazy("a music video"),
+    "musicVideo": gettext_lazy("a music video"),
+    "Podcast Series": gettext_lazy("a podcast"),
+    "podcastSeries": gettext_lazy("a podcast"),
+    "Podcast Episode": gettext_lazy("a podcast episode"),
+    "podcastEpisode": gettext_lazy("a podcast episode"),
 }
 IMDB_WHERE = {
     "title": "Title",
@@ -207,11 +216,16 @@ def imdb_entry(values, rated=False):
     title = text(values.get("Title"))
     kind = text(values.get("Title Type"))
     if kind not in IMDB_FILMS:
-        reason = IMDB_NOT_FILMS.get(kind, f"title type {kind!r}" if kind else "no title type")
-        raise Skip(f"{reason}, not a film", title)
+        if kind in IMDB_NOT_FILMS:
+            what = IMDB_NOT_FILMS[kind]
+        elif kind:
+            what = _("title type %(kind)s") % {"kind": repr(kind)}
+        else:
+            what = _("no title type")
+        raise Skip(NOT_A_FILM % {"what": what}, title)
     release_year = year(values.get("Year"), "Year")
     if release_year is None:
-        raise Problem("Year", "IMDb gives no year for this film; a film needs one.")
+        raise Problem("Year", _("IMDb gives no year for this film; a film needs one."))
     released = iso_date(values.get("Release Date"), "Release Date", partial_ok=True)
     if released is not None and released.year != release_year:
         released = None  # a release elsewhere, in another year than the film's own
@@ -254,7 +268,7 @@ def letterboxd_rating(value):
     except InvalidOperation:
         doubled = None
     if doubled is None or doubled != doubled.to_integral_value() or not 1 <= doubled <= 10:
-        raise Problem("Rating", "A Letterboxd rating is 0.5 to 5, in half steps.", value)
+        raise Problem("Rating", _("A Letterboxd rating is 0.5 to 5, in half steps."), value)
     return int(doubled)
 
 
@@ -289,11 +303,11 @@ def trakt_in_export(path):
 
 
 TRAKT_NOT_FILMS = {
-    "show": "a TV show",
-    "season": "a season of a TV show",
-    "episode": "a TV episode",
-    "person": "a person",
-    "list": "a list",
+    "show": gettext_lazy("a TV show"),
+    "season": gettext_lazy("a season of a TV show"),
+    "episode": gettext_lazy("a TV episode"),
+    "person": gettext_lazy("a person"),
+    "list": gettext_lazy("a list"),
 }
 
 
@@ -302,13 +316,15 @@ def trakt_entry(item, watched=False, moment_key=None, rating_key=None):
     skipped."""
     kind = item.get("type", "movie")
     if not isinstance(kind, str):
-        raise Problem("type", "Enter the kind of entry as text: movie, show, episode...", kind)
+        message = _("Enter the kind of entry as text: movie, show, episode...")
+        raise Problem("type", message, kind)
     movie = item.get("movie")
     if kind != "movie" or not isinstance(movie, dict):
         about = item.get(kind) if isinstance(kind, str) else None
         about = about if isinstance(about, dict) else item.get("show")
         title = about.get("title") if isinstance(about, dict) else None
-        raise Skip(f"{TRAKT_NOT_FILMS.get(kind, 'an entry')}, not a film", title)
+        what = TRAKT_NOT_FILMS.get(kind, gettext_lazy("an entry"))
+        raise Skip(NOT_A_FILM % {"what": what}, title)
     ids = movie.get("ids") if isinstance(movie.get("ids"), dict) else {}
     at = moment(item.get(moment_key), moment_key) if moment_key else None
     return film(
@@ -354,17 +370,19 @@ def native_entry(values, typed=False):
     if not typed:
         flag = (watched or "").strip().lower()
         if flag not in TRUE | FALSE:
-            raise Problem("is_watched", "Enter true or false.", watched)
+            raise Problem("is_watched", _("Enter true or false."), watched)
         watched = flag in TRUE
     elif not isinstance(watched, bool):
-        raise Problem("is_watched", "Enter true or false.", watched)
+        raise Problem("is_watched", _("Enter true or false."), watched)
     clean = (lambda v: v) if typed else text
     at = moment(values.get("watched_at"), "watched_at")
     on = iso_date(values.get("watched_on"), "watched_on")
     if (at or on) and not watched:
-        raise Problem("watched_at" if at else "watched_on", "An unwatched film has no watch date.")
+        message = _("An unwatched film has no watch date.")
+        raise Problem("watched_at" if at else "watched_on", message)
     if at and on and watched_day(at, None) != on:
-        raise Problem("watched_on", "watched_on must be the day of watched_at (UTC).", on)
+        message = _("watched_on must be the day of watched_at (UTC).")
+        raise Problem("watched_on", message, on)
     release_year = values.get("release_year")
     return film(
         {
@@ -501,7 +519,7 @@ NATIVE_JSON = Format(
     lambda item: native_entry(item, typed=True),
     signature=frozenset({"title", "release_year"}),
 )
-EXPECTED = (
+EXPECTED = gettext_lazy(
     "an IMDb list, watchlist or ratings export (CSV); Letterboxd's watchlist.csv, "
     "watched.csv, ratings.csv, diary.csv, reviews.csv or its export ZIP; Trakt's "
     "lists-watchlist.json, watched-history.json, ratings-movies.json or its export ZIP; or "
@@ -510,41 +528,38 @@ EXPECTED = (
 
 
 def unknown(name):
-    return Refused(
-        f"{name}: this is not a format the import reads. Expected {EXPECTED}.", 415, name
-    )
+    message = _("%(name)s: this is not a format the import reads. Expected %(expected)s.")
+    return Refused(message % {"name": name, "expected": EXPECTED}, 415, name)
 
 
 def csv_format(header, member):
     """The format of a CSV file with this header; Refused naming what is missing or mixed."""
     columns = set(header)
     if columns >= IMDB_BEFORE_2017:
-        raise Refused(
-            f"{member.name} is an IMDb export in the layout IMDb used before 2017, which is not "
-            "read: export the list again from IMDb.",
-            415,
-            member.name,
+        message = _(
+            "%(name)s is an IMDb export in the layout IMDb used before 2017, which is not "
+            "read: export the list again from IMDb."
         )
+        raise Refused(message % {"name": member.name}, 415, member.name)
     candidates = [f for f in CSV_FORMATS if f.signature <= columns and not f.absent & columns]
     sources = {f.source for f in candidates}
     if len(sources) > 1:
-        raise Refused(
-            f"{member.name} mixes the columns of {' and '.join(sorted(sources))} exports.",
-            400,
-            member.name,
-        )
+        message = _("%(name)s mixes the columns of %(sources)s exports.") % {
+            "name": member.name,
+            "sources": _(" and ").join(sorted(sources)),
+        }
+        raise Refused(message, 400, member.name)
     complete = [f for f in candidates if set(f.required) <= columns]
     if not complete:
         if not candidates:
             raise unknown(member.name)
         closest = max(candidates, key=lambda f: len(set(f.required) & columns))
         missing = [column for column in closest.required if column not in columns]
-        raise Refused(
-            f"{member.name} has no {' or '.join(missing)} column, which a file of the format "
-            f"it looks like has ({closest.name}).",
-            400,
-            member.name,
-        )
+        message = _(
+            "%(name)s has no %(columns)s column, which a file of the format it looks like has "
+            "(%(format)s)."
+        ) % {"name": member.name, "columns": _(" or ").join(missing), "format": closest.name}
+        raise Refused(message, 400, member.name)
     widest = max(len(f.required) for f in complete)
     complete = [f for f in complete if len(f.required) == widest]
     if len(complete) > 1:
@@ -559,13 +574,12 @@ def letterboxd_list(member, formats):
     for fmt in formats:  # the watchlist first: "watched" is not in "watchlist"
         if fmt.key.removeprefix("letterboxd-") in name:
             return fmt
-    raise Refused(
-        f"{member.name}: Letterboxd's watchlist.csv and watched.csv have the same columns, so "
-        "this file's name must say which it is (watchlist.csv or watched.csv, as in the "
-        "export); or import the whole export ZIP.",
-        400,
-        member.name,
+    message = _(
+        "%(name)s: Letterboxd's watchlist.csv and watched.csv have the same columns, so this "
+        "file's name must say which it is (watchlist.csv or watched.csv, as in the export); or "
+        "import the whole export ZIP."
     )
+    raise Refused(message % {"name": member.name}, 400, member.name)
 
 
 def json_format(first_item, member, top_level):

@@ -13,6 +13,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import PurePosixPath
 
+from django.utils.formats import number_format
+from django.utils.translation import gettext as _
+
 # What each kind of archive starts with (ZIP's own is read; the others are refused).
 ZIP_MAGIC = (b"PK\x03\x04", b"PK\x05\x06")
 OTHER_ARCHIVES = {
@@ -99,8 +102,9 @@ class Budget:
     def spend(self, count):
         self.left -= count
         if self.left < 0:
+            message = _("%(name)s is over the limit of %(limit)s bytes.")
             raise Refused(
-                f"{self.what} is over the limit of {self.limit:,} bytes.", 413, self.what
+                message % {"name": self.what, "limit": grouped(self.limit)}, 413, self.what
             )
 
 
@@ -146,11 +150,12 @@ def members(uploads, limit, stack):
     found = []
     for upload in uploads:
         if upload.size is not None and upload.size > limit:
-            raise Refused(
-                f"{upload.name} is {upload.size:,} bytes; the limit is {limit:,}.",
-                413,
-                upload.name,
-            )
+            message = _("%(name)s is %(size)s bytes; the limit is %(limit)s.") % {
+                "name": upload.name,
+                "size": grouped(upload.size),
+                "limit": grouped(limit),
+            }
+            raise Refused(message, 413, upload.name)
         stream = stack.enter_context(upload.open())
         head = peek(stream, TAR_MAGIC_OFFSET + len(TAR_MAGIC))
         refuse_other_archives(upload.name, head)
@@ -188,30 +193,28 @@ def refuse_other_archives(name, head):
     if kind is None and head[TAR_MAGIC_OFFSET:].startswith(TAR_MAGIC):
         kind = "tar"
     if kind:
-        raise Refused(
-            f"{name} is a {kind} archive; only ZIP archives are read (or the files themselves).",
-            415,
-            name,
+        message = _(
+            "%(name)s is a %(kind)s archive; only ZIP archives are read (or the files themselves)."
         )
+        raise Refused(message % {"name": name, "kind": kind}, 415, name)
 
 
 def zip_members(upload, stream, limit):
     if not stream.seekable():
-        raise Refused(
-            f"{upload.name} is a ZIP archive, which is read from a file, not a pipe.",
-            400,
-            upload.name,
-        )
+        message = _("%(name)s is a ZIP archive, which is read from a file, not a pipe.")
+        raise Refused(message % {"name": upload.name}, 400, upload.name)
     try:
         archive = zipfile.ZipFile(stream)
     except (zipfile.BadZipFile, OSError, ValueError) as error:
-        raise Refused(
-            f"{upload.name} is not a readable ZIP archive ({error}).", 400, upload.name
-        ) from None
+        message = _("%(name)s is not a readable ZIP archive (%(error)s).")
+        raise Refused(message % {"name": upload.name, "error": error}, 400, upload.name) from None
     entries = archive.infolist()
     if len(entries) > MAX_ARCHIVE_MEMBERS:
+        message = _("%(name)s holds over %(count)s entries.")
         raise Refused(
-            f"{upload.name} holds over {MAX_ARCHIVE_MEMBERS:,} entries.", 400, upload.name
+            message % {"name": upload.name, "count": grouped(MAX_ARCHIVE_MEMBERS)},
+            400,
+            upload.name,
         )
     for entry in entries:
         check_member_name(upload.name, entry.filename)
@@ -220,27 +223,27 @@ def zip_members(upload, stream, limit):
     # fails), so the declared sizes bound what the archive expands to.
     declared = sum(entry.file_size for entry in files)
     if declared > limit:
-        raise Refused(
-            f"{upload.name} expands to {declared:,} bytes; the limit is {limit:,}.",
-            413,
-            upload.name,
-        )
+        message = _("%(name)s expands to %(size)s bytes; the limit is %(limit)s.") % {
+            "name": upload.name,
+            "size": grouped(declared),
+            "limit": grouped(limit),
+        }
+        raise Refused(message, 413, upload.name)
     found = []
     for entry in files:
         name = f"{upload.name}/{entry.filename}"
         if entry.flag_bits & 0x1:
-            raise Refused(f"{name} is encrypted; export it again without a password.", 400, name)
+            message = _("%(name)s is encrypted; export it again without a password.")
+            raise Refused(message % {"name": name}, 400, name)
         opener = member_opener(archive, entry, name, limit)
         with opener() as member:
             head = member.read(TAR_MAGIC_OFFSET + len(TAR_MAGIC))
         nested = head.startswith(ZIP_MAGIC) or any(head.startswith(m) for m in OTHER_ARCHIVES)
         if nested or head[TAR_MAGIC_OFFSET:].startswith(TAR_MAGIC):
-            raise Refused(
-                f"{upload.name} holds an archive ({entry.filename}); "
-                "archives inside archives are not read.",
-                400,
-                name,
+            message = _(
+                "%(name)s holds an archive (%(member)s); archives inside archives are not read."
             )
+            raise Refused(message % {"name": upload.name, "member": entry.filename}, 400, name)
         found.append(Member(name, entry.filename, opener, entry.file_size, upload.name))
     return found
 
@@ -250,7 +253,8 @@ def member_opener(archive, entry, name, limit):
         try:
             raw = archive.open(entry)
         except NotImplementedError as error:  # a compression method zipfile lacks
-            raise Refused(f"{name} cannot be read ({error}).", 400, name) from None
+            message = _("%(name)s cannot be read (%(error)s).")
+            raise Refused(message % {"name": name, "error": error}, 400, name) from None
         except DAMAGED as error:
             raise damaged(name, error) from None
         return io.BufferedReader(LimitedReader(raw, Budget(limit, name), name), CHUNK)
@@ -259,7 +263,8 @@ def member_opener(archive, entry, name, limit):
 
 
 def damaged(name, error):
-    return Refused(f"{name} is damaged ({error}); download the export again.", 400, name)
+    message = _("%(name)s is damaged (%(error)s); download the export again.")
+    return Refused(message % {"name": name, "error": error}, 400, name)
 
 
 def check_member_name(archive, name):
@@ -272,7 +277,8 @@ def check_member_name(archive, name):
         or (len(name) > 1 and name[1] == ":")  # a Windows drive
     )
     if unsafe:
-        raise Refused(f"{archive} holds a file with an unsafe name ({name!r}).", 400, archive)
+        message = _("%(archive)s holds a file with an unsafe name (%(name)s).")
+        raise Refused(message % {"archive": archive, "name": repr(name)}, 400, archive)
 
 
 # --- Text -----------------------------------------------------------------------------------
@@ -296,12 +302,16 @@ def text_lines(stream, name):
         try:
             yield raw.decode("utf-8")
         except UnicodeDecodeError as error:
-            raise Refused(
-                f"{name}: line {number} is not UTF-8 text (byte {error.object[error.start]:#04x}"
-                f" at column {error.start + 1}). Export the file again, or save it as UTF-8.",
-                400,
-                name,
-            ) from None
+            message = _(
+                "%(name)s: line %(line)s is not UTF-8 text (byte %(byte)s at column %(column)s). "
+                "Export the file again, or save it as UTF-8."
+            ) % {
+                "name": name,
+                "line": number,
+                "byte": f"{error.object[error.start]:#04x}",
+                "column": error.start + 1,
+            }
+            raise Refused(message, 400, name) from None
 
 
 @dataclass(frozen=True)
@@ -324,12 +334,13 @@ def csv_header_and_records(stream, name):
     while header == []:
         header = next_csv_row(reader, name)  # blank lines before the header
     if header is None:
-        raise Refused(f"{name} is empty.", 400, name)
+        raise Refused(_("%(name)s is empty.") % {"name": name}, 400, name)
     header = [column.strip() for column in header]
     seen = set()
     for column in header:
         if column in seen:
-            raise Refused(f"{name}: column {column!r} appears twice in the header.", 400, name)
+            message = _("%(name)s: column %(column)s appears twice in the header.")
+            raise Refused(message % {"name": name, "column": repr(column)}, 400, name)
         seen.add(column)
     return header, records(reader, header, name)
 
@@ -354,11 +365,12 @@ def next_csv_row(reader, name):
     except StopIteration:
         return None
     except csv.Error as error:
+        message = _(
+            "%(name)s: line %(line)s cannot be read as CSV (%(error)s); a quoted field may be "
+            "left open."
+        )
         raise Refused(
-            f"{name}: line {reader.line_num} cannot be read as CSV ({error}); a quoted field "
-            "may be left open.",
-            400,
-            name,
+            message % {"name": name, "line": reader.line_num, "error": error}, 400, name
         ) from None
 
 
@@ -381,3 +393,8 @@ class BomSkipping(io.RawIOBase):
         data, self.pending = data[: len(buffer)], data[len(buffer) :]
         buffer[: len(data)] = data
         return len(data)
+
+
+def grouped(number):
+    """A count as the language writes it: 1,234 in English."""
+    return number_format(number, force_grouping=True)

@@ -39,7 +39,7 @@ class Migration(migrations.Migration):
     atomic = False  # DROP INDEX CONCURRENTLY; the refolding is one transaction of its own
 
     dependencies = [
-        ("movies", "0004_film_ids_rating_release_year"),
+        ("movies", "0005_translatable_names"),
     ]
 
     operations = [

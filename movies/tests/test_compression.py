@@ -27,7 +27,7 @@ def test_the_list_is_gzipped_for_a_client_that_takes_it(anon_client, films):
 
     assert gzipped.status_code == HTTPStatus.OK
     assert gzipped["Content-Encoding"] == "gzip"
-    assert gzipped["Vary"] == plain["Vary"] == "Accept, Accept-Encoding"
+    assert gzipped["Vary"] == plain["Vary"] == "Accept, Accept-Encoding, Accept-Language"
     assert int(gzipped["Content-Length"]) == len(gzipped.content) < len(plain.content)
     assert gzip.decompress(gzipped.content) == plain.content
     assert gzipped["ETag"] == plain["ETag"]
@@ -65,4 +65,4 @@ def test_a_short_answer_is_not_worth_compressing(anon_client, films):
 
     assert "Content-Encoding" not in response
     assert response.json() == {"detail": "Not found."}
-    assert response["Vary"] == "Accept, Accept-Encoding"
+    assert response["Vary"] == "Accept, Accept-Encoding, Accept-Language"

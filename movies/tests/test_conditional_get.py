@@ -126,5 +126,5 @@ def test_a_304_to_a_gzip_client_keeps_the_headers_of_its_200(anon_client, film):
 
     assert again.status_code == HTTPStatus.NOT_MODIFIED
     assert again["ETag"] == first["ETag"] == anon_client.get(LIST)["ETag"]
-    assert again["Vary"] == first["Vary"] == "Accept, Accept-Encoding"
+    assert again["Vary"] == first["Vary"] == "Accept, Accept-Encoding, Accept-Language"
     assert gzip.decompress(first.content) == anon_client.get(LIST).content

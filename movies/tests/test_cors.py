@@ -67,7 +67,7 @@ def test_reads_are_shared_with_an_allowed_origin(request, cors, client_name):
     assert response["Access-Control-Allow-Origin"] == FRONT_END
     exposed = response["Access-Control-Expose-Headers"].split(", ")
     assert {"Link", "Location", "ETag", "Retry-After"} <= set(exposed)
-    assert response["Vary"] == "Accept, Accept-Encoding, origin"
+    assert response["Vary"] == "Accept, Accept-Encoding, Accept-Language, origin"
     assert response.json()[0]["title"] == "Inception"
 
 

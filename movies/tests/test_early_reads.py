@@ -95,7 +95,8 @@ def test_early_answers_carry_the_security_and_caching_headers(anon_client, films
     assert response["X-Frame-Options"] == "DENY"
     assert response["X-Content-Type-Options"] == "nosniff"
     assert response["Referrer-Policy"] == "same-origin"
-    assert response["Vary"] == "Accept, Accept-Encoding"
+    assert response["Vary"] == "Accept, Accept-Encoding, Accept-Language"
+    assert response["Content-Language"] == "en"
     assert response["Cache-Control"] == "no-cache"
     assert response["ETag"].startswith('W/"')
 
@@ -268,3 +269,31 @@ def test_the_shipped_classes_let_anonymous_reads_be_answered_early(anon_client, 
     assert set(MovieViewSet.throttle_classes) == {WriteRateThrottle, ReadRateThrottle}
 
     assert answered_early(anon_client.get(reverse("movie-list")))
+
+
+@pytest.mark.parametrize(
+    "language", [None, "es", "es-ES,es;q=0.9,en;q=0.8", "fr", "\x7f garbage;q=x,,"]
+)
+@pytest.mark.parametrize(
+    "path", ["/api/", "/api/?page=9", "/api/?is_watched=maybe", "/api/FILM/", "/api/999999/"]
+)
+def test_early_answers_match_the_viewset_in_every_language(
+    anon_client, token_client, films, language, path
+):
+    path = path.replace("FILM", str(films[0].id))
+    headers = {} if language is None else {"HTTP_ACCEPT_LANGUAGE": language}
+
+    early = anon_client.get(path, **headers)
+    viewset = token_client.get(path, **headers)
+
+    assert answered_early(early)
+    assert not answered_early(viewset)
+    assert early.status_code == viewset.status_code
+    assert early.content == viewset.content
+    early_headers = {name.lower(): value for name, value in early.items()}
+    viewset_headers = {name.lower(): value for name, value in viewset.items()}
+    for headers in (early_headers, viewset_headers):
+        del headers["x-request-id"]  # new for each request
+    assert early_headers == viewset_headers
+    spanish = language is not None and language.startswith("es")
+    assert early["Content-Language"] == ("es" if spanish else "en")

@@ -2,9 +2,9 @@
 
 Anonymous JSON reads are answered early (movies.early_reads); the same requests with a
 token go through the whole DRF stack. For any films and any list or detail request, valid
-or not, plain or gzipped, conditional or not, both must give the same status, the same
-headers a client reads and the same bytes (gzipped bodies once decompressed: each carries
-random bytes against compression side channels).
+or not, plain or gzipped, conditional or not, in any language asked for or none, both must
+give the same status, the same headers a client reads and the same bytes (gzipped bodies
+once decompressed: each carries random bytes against compression side channels).
 """
 
 import datetime
@@ -39,6 +39,10 @@ ACCEPT = st.sampled_from(
     ]
 )
 ACCEPT_ENCODING = st.sampled_from([None, "gzip", "gzip, deflate, br", "identity", "br"])
+# No language, the site's other one (plainly, or as a browser asks), one it lacks, nonsense.
+ACCEPT_LANGUAGE = st.sampled_from(
+    [None, "es", "es-ES,es;q=0.9,en;q=0.8", "fr", "fr-CA, en;q=0.1", "en", "*", "x;;q=é,,", ""]
+)
 # If-None-Match: none, the current answer's ETag, another one, or any ("*").
 CONDITION = st.sampled_from([None, "current", 'W/"0123456789abcdef"', "*"])
 
@@ -130,13 +134,17 @@ def answered_by_drf(response):
     return "view" in getattr(response, "renderer_context", {})
 
 
-def answer_both_ways(anon_client, token_client, path, accept, encoding, condition, extra):
+def answer_both_ways(
+    anon_client, token_client, path, accept, encoding, condition, extra, language=None
+):
     method, *extra_headers = extra
     headers = dict(extra_headers)
     if accept is not None:
         headers["HTTP_ACCEPT"] = accept
     if encoding is not None:
         headers["HTTP_ACCEPT_ENCODING"] = encoding
+    if language is not None:
+        headers["HTTP_ACCEPT_LANGUAGE"] = language
     if condition == "current":
         current = anon_client.get(path, **headers).get("ETag")
         if current:
@@ -157,6 +165,7 @@ def answer_both_ways(anon_client, token_client, path, accept, encoding, conditio
     assert body(early) == body(drf), path
     event(f"{'DRF' if answered_by_drf(early) else 'early'} {early.status_code}")
     event(f"Content-Encoding: {early.get('Content-Encoding')}")
+    event(f"Content-Language: {early.get('Content-Language')}")
     return early
 
 
@@ -189,9 +198,19 @@ def body(response):
     condition=CONDITION,
     detail_pick=st.integers(0, 10),
     extra=EXTRA,
+    language=ACCEPT_LANGUAGE,
 )
 def test_list_and_detail_answer_the_same_with_or_without_a_token(
-    anon_client, token_client, films, parameters, accept, encoding, condition, detail_pick, extra
+    anon_client,
+    token_client,
+    films,
+    parameters,
+    accept,
+    encoding,
+    condition,
+    detail_pick,
+    extra,
+    language,
 ):
     with transaction.atomic():
         created = Movie.objects.bulk_create(stored(film) for film in films)
@@ -199,12 +218,13 @@ def test_list_and_detail_answer_the_same_with_or_without_a_token(
 
         ways = (anon_client, token_client)
         list_url = f"{reverse('movie-list')}?{urlencode(parameters)}"
-        listed = answer_both_ways(*ways, list_url, accept, encoding, condition, extra)
+        asked = (accept, encoding, condition, extra, language)
+        listed = answer_both_ways(*ways, list_url, *asked)
         if listed.status_code == 200 and accept in PLAIN_JSON and extra[0] == "get":
             assert not answered_by_drf(listed), "a plain anonymous read went to DRF"
 
         pk = ids[detail_pick] if detail_pick < len(ids) else detail_pick + 10**6
         detail_url = reverse("movie-detail", args=[pk])
-        answer_both_ways(*ways, detail_url, accept, encoding, condition, extra)
+        answer_both_ways(*ways, detail_url, *asked)
         transaction.set_rollback(True)
     assert len(created) == len(films)

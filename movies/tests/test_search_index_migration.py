@@ -35,7 +35,7 @@ ADD_FILM = (
     "INSERT INTO movies_movie (title, release_date, is_watched) VALUES (%s, '2001-01-19', false)"
 )
 WITH_ACCENTS = ("movies", "0006_titles_fold_accents")
-BEFORE_ACCENTS = ("movies", "0004_film_ids_rating_release_year")
+BEFORE_ACCENTS = ("movies", "0005_translatable_names")
 ADD_FILM_OF_A_YEAR = (
     "INSERT INTO movies_movie (title, release_date, release_year, is_watched)"
     " VALUES (%s, '2001-01-19', 2001, false)"

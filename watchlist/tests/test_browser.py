@@ -212,7 +212,7 @@ def test_admin_flow(page, server):
     ).check()
     page.select_option("select[name=action]", "mark_watched")
     page.click("button[name=index]")
-    expect(page.locator(".messagelist")).to_contain_text("1 film(s) marked watched.")
+    expect(page.locator(".messagelist")).to_contain_text("1 film marked watched.")
 
     page.goto("/admin/movies/movie/?is_watched__exact=1")
     row = page.locator("#result_list tbody tr", has_text="Memento")

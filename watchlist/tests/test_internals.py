@@ -215,7 +215,7 @@ def test_a_viewset_set_up_once_adds_the_headers_drf_adds(token_client, route):
         "the viewset's set-up in as_view(), default_response_headers or finalize_response()"
     )
     assert set(headers) == {"Allow", "Vary"}
-    assert headers["Vary"] == "Accept, Accept-Encoding"  # MovieViewSet.vary_also
+    assert headers["Vary"] == "Accept, Accept-Encoding, Accept-Language"  # vary_also
 
 
 def test_vary_also_adds_names_after_drfs_own():

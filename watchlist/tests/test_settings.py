@@ -110,6 +110,7 @@ MALFORMED = [
     ({"DJANGO_THROTTLE_TOKEN": "10/fortnight"}, "Not a rate"),
     ({"DJANGO_THROTTLE_READS": "-5/min"}, "Not a rate"),
     ({"DJANGO_LOG_LEVEL": "verbose"}, "must be one of DEBUG"),
+    ({"DJANGO_LANGUAGE_CODE": "fr"}, "must be one of en, es"),
     ({"DJANGO_CACHE_KEY_PREFIX": "staging site"}, "letters, digits and _ . : - only"),
     ({"DATABASE_URL": POSTGRES, "DJANGO_DB_POOL_MAX_SIZE": "many"}, "Not a valid integer"),
     (
@@ -258,6 +259,19 @@ def test_defaults_are_production_safe(tmp_path):
     assert result.stdout.split(" ", 5)[:5] == ["False", "True", "True", "True", "True"]
     assert "['localhost', '127.0.0.1', '[::1]']" in result.stdout
     assert result.stdout.strip().endswith(f"{tmp_path}/db.sqlite3")
+
+
+@pytest.mark.parametrize(("env", "language"), [({}, "en"), ({"DJANGO_LANGUAGE_CODE": "ES"}, "es")])
+def test_the_default_language_is_english_unless_configured(tmp_path, env, language):
+    result = load_settings(
+        tmp_path,
+        "from django.utils import translation; print(s.LANGUAGE_CODE, translation.get_language())",
+        DJANGO_SECRET_KEY=secrets.token_urlsafe(50),
+        **env,
+    )
+
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == [language, language]
 
 
 def test_debug_runs_without_a_secret_key(tmp_path):

@@ -1,6 +1,8 @@
 import sys
 
+from django.conf import settings
 from django.core.management import BaseCommand, CommandError
+from django.utils import translation
 from rest_framework.exceptions import ValidationError
 
 from movies.exporting import FORMATS, chosen_films, export
@@ -23,7 +25,9 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         data = {name: options[name] for name in ("is_watched", "search") if options[name]}
         try:
-            films = chosen_films(data, options["format"])
+            # A refusal is for a person: in the site's language (commands run without one).
+            with translation.override(settings.LANGUAGE_CODE):
+                films = chosen_films(data, options["format"])
         except ValidationError as error:
             messages = [message for found in error.detail.values() for message in found]
             raise CommandError(" ".join(messages)) from None

@@ -1,10 +1,14 @@
 import json
 import sys
 
+from django.conf import settings
 from django.core.management import BaseCommand, CommandError
+from django.utils import translation
+from django.utils.translation import ngettext
 from tqdm import tqdm
 
 from movies.importing import Refused, Upload, import_films
+from movies.importing.sources import grouped
 
 # Exit statuses: every row imported or deliberately skipped; some rows invalid; a file refused.
 COMPLETE, INVALID_ROWS, REFUSED = 0, 1, 2
@@ -34,6 +38,12 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, **options):
+        # The report is for a person: in the site's language (Django's commands run without
+        # one).
+        with translation.override(settings.LANGUAGE_CODE):
+            self.import_files(options)
+
+    def import_files(self, options):
         try:
             uploads = [Upload.from_path(path) for path in options["files"]]
         except OSError as error:
@@ -77,7 +87,11 @@ class Progress:
             self.bar.update(done - self.bar.n)
             self.bar.set_postfix(rows=report.rows, refresh=False)
         elif report.rows >= self.next_line:
-            self.out.write(f"{report.rows:,} rows read")
+            rows = grouped(report.rows)
+            self.out.write(
+                ngettext("%(count)s row read", "%(count)s rows read", report.rows)
+                % {"count": rows}
+            )
             self.next_line = (report.rows // PLAIN_EVERY + 1) * PLAIN_EVERY
 
     def close(self):
