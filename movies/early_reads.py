@@ -5,8 +5,8 @@ JSON. For them sessions, CSRF, authentication and content negotiation decide not
 this middleware answers them itself, with what the viewset's `list` and `retrieve` use:
 the readers of `movies.reads`, the viewset's JSON renderer and response headers, and the
 project's exception handler for their errors (400, 404, 503). Their language (of error
-messages, and `Content-Language`) is chosen above, by Django's LocaleMiddleware, for both ways
-alike.
+messages, and `Content-Language`) is chosen above, by watchlist.languages' LocaleMiddleware,
+for both ways alike.
 
 It answers only what DRF would answer the same way, and skips no check. Anything else goes
 on to DRF: credentials or cookies, an `Accept` header other than plain JSON ranges,
