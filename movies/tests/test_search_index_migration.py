@@ -36,6 +36,7 @@ ADD_FILM = (
 )
 WITH_ACCENTS = ("movies", "0006_titles_fold_accents")
 BEFORE_ACCENTS = ("movies", "0005_translatable_names")
+BEFORE_PENDING_LIST = ("movies", "0006_titles_fold_accents")
 ADD_FILM_OF_A_YEAR = (
     "INSERT INTO movies_movie (title, release_date, release_year, is_watched)"
     " VALUES (%s, '2001-01-19', 2001, false)"
@@ -311,3 +312,25 @@ def test_reads_go_on_and_a_write_in_progress_is_folded_anew(anon_client):
     migrate_to_latest()
     assert found(anon_client, "ecrit avant") == ["Écrit avant, validé pendant"]
     assert found(anon_client, "deja") == ["Déjà vu"]
+
+
+def index_options():
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT reloptions FROM pg_class WHERE oid = to_regclass(%s)", [POSTGRES_INDEX]
+        )
+        return cursor.fetchone()[0]
+
+
+@postgres_only
+def test_the_index_takes_new_titles_through_a_pending_list_of_64_kb(anon_client):
+    make_movie("Amélie")
+    migrate(BEFORE_PENDING_LIST)  # in reverse: every trigram into the index at once
+    assert index_options() == ["fastupdate=off"]
+
+    migrate_to_latest()
+
+    assert index_options() == ["fastupdate=on", "gin_pending_list_limit=64"]
+    make_movie("La Película")
+    assert found(anon_client, "amelie") == ["Amélie"]
+    assert found(anon_client, "PELICULA") == ["La Película"]  # from the pending list
