@@ -34,6 +34,15 @@ class ReleaseYearFilter(admin.SimpleListFilter):
         return queryset
 
 
+def fields_shown(fields):
+    """A change's fields as the admin shows a film's: each field's name in the page's
+    language, and its value as a Python value, which the page writes as the language does
+    (yes or no, a date in the local format) where the report's JSON has true and ISO 8601."""
+    for name, value in fields.items():
+        field = Movie._meta.get_field(name)
+        yield field.verbose_name, field.to_python(value)
+
+
 class ImportForm(forms.Form):
     file = forms.FileField(
         allow_empty_file=True,  # the import's to answer, as everywhere: "x.csv is empty."
@@ -194,6 +203,7 @@ class MovieAdmin(admin.ModelAdmin):
 
     def report_page(self, request, report, pending):
         changelist = reverse("admin:movies_movie_changelist")
+        as_dict = report.as_dict()
         return TemplateResponse(
             request,
             "admin/movies/movie/import_report.html",
@@ -201,7 +211,11 @@ class MovieAdmin(admin.ModelAdmin):
                 **self.admin_site.each_context(request),
                 "opts": self.opts,
                 "title": _("Imported films") if report.written else _("Import preview"),
-                "report": report.as_dict(),
+                "report": as_dict,
+                "changes": [
+                    {**change, "fields": list(fields_shown(change.get("fields", {})))}
+                    for change in as_dict["changes"]
+                ],
                 "summary": list(report.describe()),
                 "pending": pending,
                 "changelist": changelist,

@@ -9,7 +9,7 @@ import re
 import subprocess
 import sys
 import threading
-from datetime import timedelta
+from datetime import date, timedelta
 from http import HTTPStatus
 
 import pytest
@@ -447,6 +447,18 @@ def test_an_upload_shows_a_preview_and_writes_nothing(admin_client, staff):
     assert (pending.user, pending.name, bytes(pending.data)) == (staff, "diary.csv", DIARY[1])
     assert f'action="{confirm_url(pending)}"' in page
     assert films() == []
+
+
+def test_the_preview_shows_what_a_film_gains_as_the_admin_shows_a_film(admin_client):
+    make_movie("Whiplash", date(2014, 10, 10))
+
+    page = admin_upload(admin_client, *DIARY).content.decode()
+
+    # Field names as the admin names them, yes or no, dates as the admin writes them; the
+    # report's JSON keeps the field names and ISO 8601.
+    assert "<td>watched: yes; rating: 8; watched on: Sept. 15, 2023</td>" in page
+    (change,) = [c for c in report_in_page(page)["changes"] if c["action"] == "update"]
+    assert change["fields"] == {"is_watched": True, "rating": 8, "watched_on": "2023-09-15"}
 
 
 def test_confirming_imports_the_file_and_forgets_it(admin_client):

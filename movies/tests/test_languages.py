@@ -212,6 +212,16 @@ def test_the_admin_import_preview_is_in_spanish(admin_client):
     assert 'value="Confirmar la importación"' in page
 
 
+def test_the_admin_import_preview_writes_values_as_spanish_does(admin_client):
+    make_movie("Whiplash", date(2014, 10, 10))
+    upload = SimpleUploadedFile("diary.csv", sample_bytes("letterboxd/export/diary.csv"))
+
+    response = admin_client.post(reverse("admin:movies_movie_import"), {"file": upload}, **SPANISH)
+
+    page = response.content.decode()
+    assert "<td>vista: sí; valoración: 8; día en que se vio: 15 de septiembre de 2023</td>" in page
+
+
 def test_the_import_command_speaks_the_sites_language(tmp_path, settings):
     settings.LANGUAGE_CODE = "es"
     path = tmp_path / "watchlist.csv"
