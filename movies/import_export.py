@@ -34,48 +34,56 @@ class ImportRequestSerializer(serializers.Serializer):
         # An empty file is the import's to answer, as on the command line: "x.csv is empty."
         child=serializers.FileField(allow_empty_file=True),
         allow_empty=False,
-        help_text="The export to import: one or more files (CSV, JSON or a ZIP archive).",
+        help_text=_("The export to import: one or more files (CSV, JSON or a ZIP archive)."),
     )
     dry_run = serializers.BooleanField(
-        default=False, help_text="Report what would change, and write nothing."
+        default=False, help_text=_("Report what would change, and write nothing.")
     )
     on_error = serializers.ChoiceField(
         ON_ERROR,
         default="abort",
-        help_text="`abort`: any invalid row means nothing is imported. `skip`: the valid rows "
-        "are imported, the invalid ones reported.",
+        help_text=_(
+            "`abort`: any invalid row means nothing is imported. `skip`: the valid rows "
+            "are imported, the invalid ones reported."
+        ),
     )
 
 
 class ImportReportSerializer(serializers.Serializer):
     """What an import found and did (dry or aborted: would do)."""
 
-    written = serializers.BooleanField(help_text="Whether the changes were saved.")
+    written = serializers.BooleanField(help_text=_("Whether the changes were saved."))
     dry_run = serializers.BooleanField()
     on_error = serializers.ChoiceField(ON_ERROR)
     files = serializers.ListField(
         child=serializers.DictField(),
-        help_text="Each file read, with the format recognised (`format`, `format_name`) and "
-        "its rows; or why it was ignored (`ignored`), for the files of an archive.",
+        help_text=_(
+            "Each file read, with the format recognised (`format`, `format_name`) and "
+            "its rows; or why it was ignored (`ignored`), for the files of an archive."
+        ),
     )
-    rows = serializers.IntegerField(help_text="Rows read, in every file.")
-    created = serializers.IntegerField(help_text="Films added to the list.")
-    updated = serializers.IntegerField(help_text="Films of the list given what they lacked.")
-    unchanged = serializers.IntegerField(help_text="Films of the list already as the rows say.")
-    merged = serializers.IntegerField(help_text="Rows of a film an earlier row had met.")
-    skipped = serializers.IntegerField(help_text="Rows that are not films (series, episodes).")
-    invalid = serializers.IntegerField(help_text="Rows the API would refuse.")
+    rows = serializers.IntegerField(help_text=_("Rows read, in every file."))
+    created = serializers.IntegerField(help_text=_("Films added to the list."))
+    updated = serializers.IntegerField(help_text=_("Films of the list given what they lacked."))
+    unchanged = serializers.IntegerField(help_text=_("Films of the list already as the rows say."))
+    merged = serializers.IntegerField(help_text=_("Rows of a film an earlier row had met."))
+    skipped = serializers.IntegerField(help_text=_("Rows that are not films (series, episodes)."))
+    invalid = serializers.IntegerField(help_text=_("Rows the API would refuse."))
     problems = serializers.ListField(
         child=serializers.DictField(),
-        help_text="Every invalid row: `file`, `line` (CSV; the header is line 1) or `path` "
-        "(JSON), `column`, `message`, and the `value` found.",
+        help_text=_(
+            "The invalid rows (the first 10,000): `file`, `line` (CSV; the header is line 1) "
+            "or `path` (JSON), `column`, `message`, and the `value` found."
+        ),
     )
-    skips = serializers.ListField(child=serializers.DictField(), help_text="Each row skipped.")
+    skips = serializers.ListField(
+        child=serializers.DictField(), help_text=_("The rows skipped (the first 10,000).")
+    )
     merges = serializers.ListField(
-        child=serializers.DictField(), help_text="The first 100 rows merged, and into what."
+        child=serializers.DictField(), help_text=_("The first 100 rows merged, and into what.")
     )
     changes = serializers.ListField(
-        child=serializers.DictField(), help_text="The first 100 films added or completed."
+        child=serializers.DictField(), help_text=_("The first 100 films added or completed.")
     )
 
 
@@ -171,16 +179,20 @@ class ExportView(MethodsFirst, APIView):
         summary="Export the films",
         parameters=[
             OpenApiParameter(
-                "format", enum=list(FORMATS), description="The file's format (default csv)."
+                "format", enum=list(FORMATS), description=_("The file's format (default csv).")
             ),
             OpenApiParameter(
                 "is_watched",
                 bool,
-                description="Only watched (or unwatched) films. Required with `letterboxd`: "
-                "Letterboxd marks every film it imports as watched, so its export is of the "
-                "watched films or of the watchlist.",
+                description=_(
+                    "Only watched (or unwatched) films. Required with `letterboxd`: "
+                    "Letterboxd marks every film it imports as watched, so its export is of the "
+                    "watched films or of the watchlist."
+                ),
             ),
-            OpenApiParameter("search", str, description="Only films whose title contains this."),
+            OpenApiParameter(
+                "search", str, description=_("Only films whose title contains this.")
+            ),
         ],
         responses={
             (200, "text/csv"): OpenApiResponse(bytes, description="CSV, a film a line."),

@@ -1,3 +1,4 @@
+from django.utils.translation import gettext_lazy as _
 from knox.auth import TokenAuthentication
 from rest_framework.permissions import IsAuthenticated
 
@@ -10,7 +11,7 @@ class TokenRequiredForGet(IsAuthenticated):
     that authenticate with a token, as scripts do.
     """
 
-    message = "GET on this route needs token authentication; a browser session must POST."
+    message = _("GET on this route needs token authentication; a browser session must POST.")
 
     def has_permission(self, request, view):
         if not super().has_permission(request, view):

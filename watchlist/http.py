@@ -23,6 +23,7 @@ from django.middleware import common, gzip
 from django.urls import reverse
 from django.utils.cache import get_conditional_response
 from django.utils.http import escape_leading_slashes
+from django.utils.translation import gettext as _
 from rest_framework.renderers import JSONRenderer
 
 REVALIDATE = "no-cache"
@@ -37,7 +38,9 @@ def slash_redirect(url):
     return HttpResponsePermanentRedirect(
         url,
         preserve_request=True,
-        content=JSONRenderer().render({"detail": f"This URL ends with a slash: {url}"}),
+        content=JSONRenderer().render(
+            {"detail": _("This URL ends with a slash: %(url)s") % {"url": url}}
+        ),
         content_type="application/json",
     )
 

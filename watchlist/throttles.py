@@ -14,6 +14,7 @@ one client may pass a few over.)
 
 import logging
 
+from django.utils.translation import gettext_lazy as _
 from django_ratelimit.core import get_usage
 from rest_framework import status
 from rest_framework.exceptions import APIException
@@ -29,7 +30,7 @@ logger = logging.getLogger(__name__)
 
 class LimitStoreUnavailable(APIException):
     status_code = status.HTTP_503_SERVICE_UNAVAILABLE
-    default_detail = "The rate-limit store is unavailable; try again shortly."
+    default_detail = _("The rate-limit store is unavailable; try again shortly.")
     default_code = "limit_store_unavailable"
 
 

@@ -17,6 +17,7 @@ has touched, not the files' rows.
 """
 
 import contextlib
+import functools
 import itertools
 import json
 from dataclasses import dataclass, field
@@ -31,6 +32,7 @@ from django.utils.translation import gettext_lazy, ngettext
 from movies import search_index
 from movies.models import Movie
 from movies.search import fold_case
+from watchlist.internals.django import quote_name
 
 from . import formats, sources
 from .formats import Problem, Skip
@@ -39,7 +41,8 @@ from .sources import Refused, grouped
 ON_ERROR = ("abort", "skip")
 BATCH = 1000
 QUERY_CHUNK = 900  # values in one `IN (...)` (SQLite takes 999 parameters)
-SAMPLE = 100  # at most this many merges and changes are listed (all problems are)
+SAMPLE = 100  # at most this many merges and changes are listed
+LISTED = 10_000  # at most this many invalid and skipped rows are listed (all are counted)
 # pg_advisory_xact_lock's key for imports: any number, the same for every import.
 IMPORT_LOCK = 0x5761_7463_686C
 IDS = ("imdb_id", "tmdb_id", "letterboxd_uri")
@@ -115,7 +118,9 @@ class Report:
     updated: int = 0
     unchanged: int = 0
     merged: int = 0
-    skipped: list = field(default_factory=list)
+    skipped: int = 0
+    invalid: int = 0
+    skips: list = field(default_factory=list)
     problems: list = field(default_factory=list)
     merges: list = field(default_factory=list)
     changes: list = field(default_factory=list)
@@ -132,10 +137,10 @@ class Report:
             "updated": self.updated,
             "unchanged": self.unchanged,
             "merged": self.merged,
-            "skipped": len(self.skipped),
-            "invalid": len(self.problems),
+            "skipped": self.skipped,
+            "invalid": self.invalid,
             "problems": self.problems,
-            "skips": self.skipped,
+            "skips": self.skips,
             "merges": self.merges,
             "changes": self.changes,
         }
@@ -143,7 +148,7 @@ class Report:
     @property
     def complete(self):
         """Every row imported or deliberately skipped (no invalid row)."""
-        return not self.problems
+        return not self.invalid
 
     def describe(self):
         """The report in lines of text, for a person."""
@@ -176,15 +181,22 @@ class Report:
                     "value": repr(found["value"]),
                 }
             yield f"  {found['file']}, {where}: {message}"
+        if self.invalid > len(self.problems):
+            yield _("  (the first %(count)s invalid rows are listed)") % {
+                "count": grouped(len(self.problems))
+            }
         if self.written:
             yield _("Imported.")
         elif self.dry_run:
             yield _("Dry run: nothing was written.")
         else:
-            yield _(
+            yield ngettext(
+                "Nothing was imported: %(rows)s invalid. Correct it, or import again "
+                "skipping invalid rows.",
                 "Nothing was imported: %(rows)s invalid. Correct them, or import again "
-                "skipping invalid rows."
-            ) % {"rows": rows_count(len(self.problems))}
+                "skipping invalid rows.",
+                self.invalid,
+            ) % {"rows": rows_count(self.invalid)}
 
     def summary(self):
         """The counts in one line."""
@@ -228,13 +240,13 @@ class Report:
                 ngettext(
                     "%(count)s skipped (not films)",
                     "%(count)s skipped (not films)",
-                    len(self.skipped),
+                    self.skipped,
                 ),
-                len(self.skipped),
+                self.skipped,
             ),
             "invalid": counted(
-                ngettext("%(count)s invalid", "%(count)s invalid", len(self.problems)),
-                len(self.problems),
+                ngettext("%(count)s invalid", "%(count)s invalid", self.invalid),
+                self.invalid,
             ),
         }
 
@@ -549,7 +561,13 @@ def misfit(record, width):
 
 
 def open_json(member, stream):
-    events = ijson.parse(sources.BomSkipping(stream))
+    # Numbers as floats: the parser's exact numbers cost more, and an integer past 64 bits
+    # is then a parse error (as exact, one of thousands of digits crashes ijson's C parser).
+    # The parser reads 4 kB at a time: it makes every event of what it reads before the
+    # first is looked at, and each event's path is as long as the depth (64 kB of brackets
+    # took it 13 s; 4 kB, 20 ms), and an export goes no faster in larger reads.
+    events = ijson.parse(sources.BomSkipping(stream), buf_size=4096, use_float=True)
+    events = shallow(events, member)
     try:
         first_event = next(events)
     except ijson.JSONError as error:
@@ -578,6 +596,25 @@ def open_json(member, stream):
 
 
 END = object()  # past a JSON list's last item (which may be null)
+DEEPEST = 32  # levels of lists and objects: the exports read here nest four
+
+
+def shallow(events, member):
+    """The parse events of a file nested no deeper than DEEPEST (deeper, each event's path
+    grows with the depth, and a value read would be too deep to write back in a report)."""
+    depth = 0
+    for event in events:
+        kind = event[1]
+        if kind == "start_map" or kind == "start_array":
+            depth += 1
+            if depth > DEEPEST:
+                message = _("%(name)s nests lists or objects more than %(depth)s levels deep.")
+                raise Refused(message % {"name": member.name, "depth": DEEPEST}, 400, member.name)
+        elif kind == "end_map" or kind == "end_array":
+            depth -= 1
+        yield event
+
+
 NOT_AN_OBJECT = gettext_lazy(
     "Each item of the list is an object ({...}) describing a film; this is not."
 )
@@ -625,11 +662,15 @@ def run(files, report, catalog, writing, progress):
                     values if isinstance(values, Problem) else entry_of(opened.format, values)
                 )
                 if isinstance(outcome, Problem):
-                    report.problems.append(problem(location, outcome))
+                    report.invalid += 1
+                    if len(report.problems) < LISTED:
+                        report.problems.append(problem(location, outcome))
                 elif isinstance(outcome, Skip):
-                    report.skipped.append(
-                        {**location.at(), "title": outcome.title, "reason": outcome.reason}
-                    )
+                    report.skipped += 1
+                    if len(report.skips) < LISTED:
+                        report.skips.append(
+                            {**location.at(), "title": outcome.title, "reason": outcome.reason}
+                        )
                 else:
                     batch.append((location, outcome))
                 if len(batch) >= BATCH:
@@ -686,7 +727,7 @@ def flush(batch, report, catalog, writing):
     """Match and merge a batch of entries, and write what changed (until an invalid row
     has been seen and `on_error` is "abort": the rest is matched, not written). Returns
     whether the import still writes."""
-    if writing and report.problems and report.on_error == "abort":
+    if writing and report.invalid and report.on_error == "abort":
         writing = False
     keyed = [(entry, keys(entry)) for _location, entry in batch]
     catalog.load(keyed)
@@ -746,7 +787,7 @@ def insert_new_films(catalog):
         for film in catalog.films
         if film.made_here
     )
-    quote = connection.ops.quote_name
+    quote = functools.partial(quote_name, connection)
     table = quote(Movie._meta.db_table)
     columns = ", ".join(quote(field.column) for field in fields)
     with refused_on_a_taken_id(), connection.cursor() as cursor:
@@ -796,7 +837,13 @@ def tally(report, catalog):
             report.unchanged += 1
             continue
         if len(report.changes) < SAMPLE:
-            fields = sorted(film.changed) if action == "update" else []
+            # What the film gains: a field set, then cleared by a later row of the import
+            # (a watch moment given way to an earlier day) is not one.
+            fields = [
+                name
+                for name in (sorted(film.changed) if action == "update" else [])
+                if getattr(film, name) is not None
+            ]
             report.changes.append(
                 {
                     "action": action,

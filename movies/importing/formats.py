@@ -170,7 +170,12 @@ def moment(value, where):
     except (TypeError, ValueError):
         message = _("Enter a date and time in ISO 8601 (2024-01-31T20:15:00Z).")
         raise Problem(where, message, value) from None
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+    if not parsed.tzinfo:
+        return parsed.replace(tzinfo=UTC)
+    try:
+        return parsed.astimezone(UTC)
+    except OverflowError:  # 0001-01-01T00:00+01:00 is in year 0 in UTC
+        raise Problem(where, _("This date does not exist."), value) from None
 
 
 def watched_day(at, on):

@@ -138,8 +138,7 @@ def test_the_command_line_exits_1_on_invalid_rows_and_writes_nothing_by_default(
     assert out.splitlines()[2:] == [
         "  films.csv, line 3, column rating: Ensure this value is less than or equal to 10. "
         "(found: '11')",
-        "Nothing was imported: 1 row invalid. Correct them, or import again skipping invalid "
-        "rows.",
+        "Nothing was imported: 1 row invalid. Correct it, or import again skipping invalid rows.",
     ]
     assert films() == []
 

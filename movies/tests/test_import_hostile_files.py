@@ -289,6 +289,40 @@ REFUSALS = [
         "history.json",
     ),
     Refusal(
+        # Exact, an integer of thousands of digits crashed the JSON parser's C code.
+        "a JSON integer of thousands of digits",
+        "films.json",
+        b'[{"title": "Arrival", "release_year": ' + b"9" * 5000 + b"}]",
+        HTTPStatus.BAD_REQUEST,
+        "films.json is not valid JSON (parse error: integer overflow).",
+        "films.json",
+    ),
+    Refusal(
+        "a JSON integer past 64 bits in a field the import does not read",
+        "watched-history.json",
+        b'[{"id": 123456789012345678901234567890, "type": "movie", "watched_at": '
+        b'"2024-01-01T00:00:00.000Z", "movie": {"title": "Arrival", "year": 2016}}]',
+        HTTPStatus.BAD_REQUEST,
+        "watched-history.json is not valid JSON (parse error: integer overflow).",
+        "watched-history.json",
+    ),
+    Refusal(
+        "JSON nested deeper than any export",
+        "films.json",
+        b'[{"title": "Arrival", "release_year": 2016}, ' + b"[" * 5000 + b"]" * 5000 + b"]",
+        HTTPStatus.BAD_REQUEST,
+        "films.json nests lists or objects more than 32 levels deep.",
+        "films.json",
+    ),
+    Refusal(
+        "a deeply nested value in a film",
+        "films.json",
+        b'[{"title": ' + b"[" * 100_000 + b"]" * 100_000 + b', "release_year": 2016}]',
+        HTTPStatus.BAD_REQUEST,
+        "films.json nests lists or objects more than 32 levels deep.",
+        "films.json",
+    ),
+    Refusal(
         "a quoted field left open to the end of a large file",
         "open.csv",
         b'title,release_year\n"Arrival,2016\n' + b"Her,2013\n" * 20_000,
@@ -635,8 +669,18 @@ def test_on_the_command_line_invalid_rows_exit_1_and_are_listed(tmp_path):
                 "value": "2016\N{EN DASH}2017",
             },
         ),
+        (
+            "films.csv",
+            b"title,release_year,is_watched,watched_at\n"
+            b"Arrival,2016,true,9999-12-31T23:00:00-05:00\n",
+            {
+                "column": "watched_at",
+                "message": "This date does not exist.",
+                "value": "9999-12-31T23:00:00-05:00",
+            },
+        ),
     ],
-    ids=["letterboxd rating", "letterboxd date", "imdb rating", "imdb year"],
+    ids=["letterboxd rating", "letterboxd date", "imdb rating", "imdb year", "past year 9999"],
 )
 def test_a_value_the_api_refuses_is_reported_where_it_is(importer, name, data, problem):
     before = table()
@@ -667,6 +711,57 @@ def test_an_invalid_json_item_is_reported_by_its_path(importer):
         }
     ]
     assert table() == before
+
+
+def test_a_watch_moment_before_year_1_in_utc_is_reported_by_its_path(importer):
+    before = table()
+    data = (
+        b'[{"id": 1, "watched_at": "0001-01-01T00:00:00+01:00", "action": "watch",'
+        b' "type": "movie", "movie": {"title": "Arrival", "year": 2016}}]'
+    )
+
+    response = post_import(importer, ("watched-history.json", data))
+
+    assert response.status_code == HTTPStatus.BAD_REQUEST
+    assert response.json()["problems"] == [
+        {
+            "file": "watched-history.json",
+            "path": "[0].watched_at",
+            "message": "This date does not exist.",
+            "value": "0001-01-01T00:00:00+01:00",
+        }
+    ]
+    assert table() == before
+
+
+def test_every_invalid_row_is_counted_and_the_first_10000_listed(importer, tmp_path):
+    """Listing every invalid row of a large file would hold them all in memory."""
+    before = table()
+    data = b"title,release_year\n" + b",2016\n" * 10_005 + b"Arrival,2016\n"
+
+    response = post_import(importer, ("films.csv", data))
+
+    assert response.status_code == HTTPStatus.BAD_REQUEST
+    report = response.json()
+    assert (report["rows"], report["invalid"], len(report["problems"])) == (10_006, 10_005, 10_000)
+    assert report["problems"][-1] == {
+        "file": "films.csv",
+        "line": 10_001,
+        "column": "title",
+        "message": "A film needs a title.",
+    }
+    assert table() == before
+    path = tmp_path / "films.csv"
+    path.write_bytes(data)
+    out = io.StringIO()
+    with pytest.raises(SystemExit):
+        call_command("import_films", str(path), stdout=out, stderr=io.StringIO())
+    lines = out.getvalue().splitlines()
+    assert lines[-2:] == [
+        "  (the first 10,000 invalid rows are listed)",
+        "Nothing was imported: 10,005 rows invalid. Correct them, or import again skipping "
+        "invalid rows.",
+    ]
 
 
 def test_an_archive_of_thousands_of_small_lists_is_read_in_little_memory():
@@ -761,7 +856,7 @@ def test_any_json_items_get_an_answer(data):
     if not isinstance(outcome, Refused):
         assert outcome.rows == len(json.loads(data))
         assert outcome.rows == (
-            outcome.created + outcome.merged + len(outcome.skipped) + len(outcome.problems)
+            outcome.created + outcome.merged + outcome.skipped + outcome.invalid
         )
 
 

@@ -292,6 +292,19 @@ def test_the_earliest_day_seen_wins_within_an_import():
     assert films() == [film("Rewatched", 2000, watched=True, on="2019-03-03")]
 
 
+def test_a_moment_an_earlier_day_replaced_is_not_reported_as_given():
+    stored("Rewatched")
+
+    report = imported(
+        {"title": "Rewatched", "is_watched": True, "watched_at": "2024-05-01T20:00:00Z"},
+        {"title": "Rewatched", "is_watched": True, "watched_on": "2019-03-03"},
+    )
+
+    assert films() == [film("Rewatched", 2000, watched=True, on="2019-03-03")]
+    (change,) = report.changes
+    assert change["fields"] == {"is_watched": True, "watched_on": "2019-03-03"}
+
+
 def test_a_watchlist_row_after_a_watched_one_does_not_unwatch_it():
     imported(
         {"title": "Seen", "is_watched": True, "watched_on": "2024-01-01"},

@@ -253,3 +253,41 @@ def test_the_schema_describes_fields_in_the_language_asked_for(anon_client):
     assert "Your rating, 1 to 10; null if none." in english.content.decode()
     assert "Tu valoración, de 1 a 10; null si no hay ninguna." in spanish.content.decode()
     assert "operationId: list_films" in spanish.content.decode()
+    # The import's and the export's fields and parameters too.
+    assert "Filas que la API rechazaría." in spanish.content.decode()
+    assert "Solo las películas cuyo título contiene este texto." in spanish.content.decode()
+    assert "Rows the API would refuse." in english.content.decode()
+
+
+def test_the_import_command_counts_one_invalid_row_in_spanish(tmp_path, settings):
+    settings.LANGUAGE_CODE = "es"
+    path = tmp_path / "films.csv"
+    path.write_bytes(b"title,release_year\n,2016\nArrival,2016\n")
+    out = io.StringIO()
+
+    with pytest.raises(SystemExit):
+        call_command("import_films", str(path), stdout=out, stderr=io.StringIO())
+
+    assert out.getvalue().splitlines()[-1] == (
+        "No se ha importado nada: 1 fila no válida. Corrígela, o vuelve a importar omitiendo "
+        "las filas no válidas."
+    )
+
+
+def test_the_flask_watch_route_explains_get_in_spanish(client, django_user_model, film):
+    client.force_login(django_user_model.objects.create_user("reader"))
+
+    response = client.get(reverse("movie-watch-legacy", args=[film.id]), **SPANISH)
+
+    assert response.status_code == HTTPStatus.FORBIDDEN
+    assert response.json() == {
+        "detail": "GET en esta ruta necesita autenticación con token; una sesión de navegador "
+        "debe usar POST."
+    }
+
+
+def test_a_slash_redirect_says_why_in_spanish(anon_client, film):
+    response = anon_client.get(f"/api/{film.id}", **SPANISH)
+
+    assert response.status_code == HTTPStatus.PERMANENT_REDIRECT
+    assert response.json() == {"detail": f"Esta URL termina en barra: /api/{film.id}/"}

@@ -70,6 +70,20 @@ class Command(BaseCommand):
             sys.exit(INVALID_ROWS)
 
 
+class Raw:
+    """A command's output as tqdm writes to a file: the text as it is, with no line ending
+    added and no colour (a command's stderr writes in red on a terminal)."""
+
+    def __init__(self, out):
+        self.out = out
+
+    def write(self, text):
+        self.out.write(text, style_func=str, ending="")
+
+    def __getattr__(self, name):  # isatty, fileno (the terminal's width): the stream's
+        return getattr(self.out, name)
+
+
 class Progress:
     """A bar on a terminal (tqdm), a line every 10,000 rows otherwise."""
 
@@ -82,7 +96,7 @@ class Progress:
         if self.out.isatty():
             if self.bar is None:
                 self.bar = tqdm(
-                    total=total or None, unit="B", unit_scale=True, file=self.out._out, leave=False
+                    total=total or None, unit="B", unit_scale=True, file=Raw(self.out), leave=False
                 )
             self.bar.update(done - self.bar.n)
             self.bar.set_postfix(rows=report.rows, refresh=False)
