@@ -48,7 +48,9 @@ class Command(BaseCommand):
             uploads = [Upload.from_path(path) for path in options["files"]]
         except OSError as error:
             raise CommandError(f"{error.filename}: {error.strerror}", returncode=REFUSED) from None
-        progress = Progress(self.stderr)
+        # tqdm writes to the stream the command's stderr wraps (a terminal's width is read
+        # from sys.stderr itself); the plain lines go through the command's stderr.
+        progress = Progress(self.stderr, options.get("stderr") or sys.stderr)
         try:
             report = import_films(
                 uploads,
@@ -70,25 +72,12 @@ class Command(BaseCommand):
             sys.exit(INVALID_ROWS)
 
 
-class Raw:
-    """A command's output as tqdm writes to a file: the text as it is, with no line ending
-    added and no colour (a command's stderr writes in red on a terminal)."""
-
-    def __init__(self, out):
-        self.out = out
-
-    def write(self, text):
-        self.out.write(text, style_func=str, ending="")
-
-    def __getattr__(self, name):  # isatty, fileno (the terminal's width): the stream's
-        return getattr(self.out, name)
-
-
 class Progress:
     """A bar on a terminal (tqdm), a line every 10,000 rows otherwise."""
 
-    def __init__(self, out):
+    def __init__(self, out, stream):
         self.out = out
+        self.stream = stream
         self.bar = None
         self.next_line = PLAIN_EVERY
 
@@ -96,7 +85,7 @@ class Progress:
         if self.out.isatty():
             if self.bar is None:
                 self.bar = tqdm(
-                    total=total or None, unit="B", unit_scale=True, file=Raw(self.out), leave=False
+                    total=total or None, unit="B", unit_scale=True, file=self.stream, leave=False
                 )
             self.bar.update(done - self.bar.n)
             self.bar.set_postfix(rows=report.rows, refresh=False)
